@@ -1,0 +1,4 @@
+//! Instruction builders, as a client SDK would write them: the right accounts, in the right
+//! order, with the declared flags.
+
+pub mod spl;
