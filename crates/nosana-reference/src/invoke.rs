@@ -171,6 +171,8 @@ impl<'m> InvokeContext<'m> {
 
     /// Pushes a frame, runs the program, verifies what it changed and logs the outcome.
     fn run(&mut self, ix: &Instruction) -> ProgramResult {
+        let merged = Instruction { accounts: merge_privileges(&ix.accounts), ..ix.clone() };
+        let ix = &merged;
         let depth = self.stack.len() + 1;
         let program = ix.program_id;
         self.logs.push(format!("Program {program} invoke [{depth}]"));
@@ -254,6 +256,23 @@ impl<'m> InvokeContext<'m> {
         }
         Ok(())
     }
+}
+
+/// An account listed twice in one instruction has the union of its flags in every slot, as
+/// the runtime gives duplicate accounts one shared privilege set.
+fn merge_privileges(metas: &[AccountMeta]) -> Vec<AccountMeta> {
+    metas
+        .iter()
+        .map(|m| {
+            let same = metas.iter().filter(|o| o.pubkey == m.pubkey);
+            let (mut is_signer, mut is_writable) = (false, false);
+            for o in same {
+                is_signer |= o.is_signer;
+                is_writable |= o.is_writable;
+            }
+            AccountMeta { pubkey: m.pubkey, is_signer, is_writable }
+        })
+        .collect()
 }
 
 /// Builtins are charged but log no `consumed` line and give no budget.

@@ -2,3 +2,5 @@
 //! order, with the declared flags.
 
 pub mod spl;
+pub mod pools;
+pub mod rewards;
