@@ -93,6 +93,11 @@ impl<'m> InvokeContext<'m> {
         self.stack.last()?.accounts.iter().find(|m| m.pubkey == *key)
     }
 
+    /// (signer, writable) of `key` in the running frame, merged over duplicate metas.
+    fn privileges(&self, key: &Pubkey) -> (bool, bool) {
+        self.stack.last().and_then(|f| merged_privileges(&f.accounts, key)).unwrap_or_default()
+    }
+
     fn index(&self, key: &Pubkey) -> ProgramResult<usize> {
         if self.frame_meta(key).is_none() {
             return Err(InstructionError::MissingAccount.into());
@@ -113,11 +118,11 @@ impl<'m> InvokeContext<'m> {
     }
 
     pub fn is_signer(&self, key: &Pubkey) -> bool {
-        self.frame_meta(key).is_some_and(|m| m.is_signer)
+        self.privileges(key).0
     }
 
     pub fn is_writable(&self, key: &Pubkey) -> bool {
-        self.frame_meta(key).is_some_and(|m| m.is_writable)
+        self.privileges(key).1
     }
 
     /// A cross-program invocation. `pda_signers` are addresses the caller signs for with its
@@ -128,9 +133,9 @@ impl<'m> InvokeContext<'m> {
             return Err(InstructionError::MissingAccount.into());
         }
         for meta in &ix.accounts {
-            let granted = caller.accounts.iter().find(|m| m.pubkey == meta.pubkey).ok_or(InstructionError::MissingAccount)?;
-            let signs = granted.is_signer || pda_signers.contains(&meta.pubkey);
-            if (meta.is_signer && !signs) || (meta.is_writable && !granted.is_writable) {
+            let (signer, writable) = merged_privileges(&caller.accounts, &meta.pubkey).ok_or(InstructionError::MissingAccount)?;
+            let signs = signer || pda_signers.contains(&meta.pubkey);
+            if (meta.is_signer && !signs) || (meta.is_writable && !writable) {
                 return Err(InstructionError::PrivilegeEscalation.into());
             }
         }
@@ -254,6 +259,16 @@ impl<'m> InvokeContext<'m> {
         }
         Ok(())
     }
+}
+
+/// (signer, writable) of `key` among `metas`, or `None` when absent. The runtime merges
+/// duplicate metas of one instruction: a key is a signer (writable) if any of its metas is, as
+/// when a PDA token account is both the source and the authority of a transfer.
+fn merged_privileges(metas: &[AccountMeta], key: &Pubkey) -> Option<(bool, bool)> {
+    metas.iter().filter(|m| m.pubkey == *key).fold(None, |acc: Option<(bool, bool)>, m| {
+        let (s, w) = acc.unwrap_or_default();
+        Some((s || m.is_signer, w || m.is_writable))
+    })
 }
 
 /// Builtins are charged but log no `consumed` line and give no budget.
