@@ -1,4 +1,6 @@
 //! Instruction builders, as a client SDK would write them: the right accounts, in the right
 //! order, with the declared flags.
 
+pub mod nodes;
 pub mod spl;
+pub mod staking;

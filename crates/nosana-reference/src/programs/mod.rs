@@ -1,6 +1,8 @@
 //! The programs this bank runs, dispatched by program id.
 
 pub mod ata;
+pub mod nodes;
+pub mod staking;
 pub mod system;
 pub mod token;
 
@@ -16,6 +18,8 @@ pub fn process(ctx: &mut InvokeContext<'_>, program_id: &Pubkey, accounts: &[Acc
         ids::SYSTEM_PROGRAM_ID => system::process(ctx, accounts, data),
         ids::TOKEN_PROGRAM_ID => token::process(ctx, accounts, data),
         ids::ASSOCIATED_TOKEN_PROGRAM_ID => ata::process(ctx, accounts, data),
+        ids::STAKING_PROGRAM_ID => staking::process(ctx, accounts, data),
+        ids::NODES_PROGRAM_ID => nodes::process(ctx, accounts, data),
         _ => Err(InstructionError::UnsupportedProgramId.into()),
     }
 }
