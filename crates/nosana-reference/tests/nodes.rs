@@ -1,14 +1,14 @@
 //! The nodes program: registering, updating and auditing a node's declared hardware, and
 //! every validation the program applies.
 
-use nosana_layouts::accounts::{AnchorAccount, NodeAccount, NODE_STRINGS_CAPACITY};
-use nosana_layouts::errors::{anchor as ae, common as ce, nodes as ne, ErrorDef};
+use nosana_layouts::accounts::{AnchorAccount, NODE_STRINGS_CAPACITY, NodeAccount};
+use nosana_layouts::errors::{ErrorDef, anchor as ae, common as ce, nodes as ne};
 use nosana_layouts::ids::{self, NODES_PROGRAM_ID};
 use nosana_layouts::instructions::nodes::NodeSpecs;
 use nosana_layouts::pda;
 use nosana_reference::bank::rent_exempt_minimum;
 use nosana_reference::client::nodes as nd;
-use nosana_reference::genesis::{address, Genesis, SOL};
+use nosana_reference::genesis::{Genesis, SOL, address};
 use nosana_reference::{ExecutedTransaction, Instruction, InstructionError, ProgramConfig, Pubkey, TransactionError};
 
 fn setup() -> (Genesis, Pubkey) {
@@ -45,7 +45,11 @@ fn fails_with(g: &mut Genesis, payer: &Pubkey, ixs: &[Instruction], err: ErrorDe
     let tx = g.run(payer, ixs).expect("transaction is included");
     assert_eq!(tx.meta.status, Err(TransactionError::InstructionError(0, InstructionError::Custom(err.code))));
     let line = format!("Error Code: {}.", err.name);
-    assert!(tx.meta.log_messages.iter().any(|l| l.contains(&line)), "no `{line}` in\n{}", tx.meta.log_messages.join("\n"));
+    assert!(
+        tx.meta.log_messages.iter().any(|l| l.contains(&line)),
+        "no `{line}` in\n{}",
+        tx.meta.log_messages.join("\n")
+    );
     let mut expected = before;
     expected.get_mut(payer).expect("payer exists").lamports -= tx.meta.fee;
     assert_eq!(g.bank.accounts(), &expected);
@@ -178,7 +182,12 @@ fn gpu_may_be_zero_and_every_known_architecture_is_accepted() {
 #[test]
 fn ethiopia_is_rejected_because_its_code_equals_unknown_as_u8() {
     let (mut g, node) = setup();
-    fails_with(&mut g, &node, &[nd::register(&node, &node, &NodeSpecs { country_code: 231, ..specs() })], ne::COUNTRY_CODE_UNKNOWN);
+    fails_with(
+        &mut g,
+        &node,
+        &[nd::register(&node, &node, &NodeSpecs { country_code: 231, ..specs() })],
+        ne::COUNTRY_CODE_UNKNOWN,
+    );
     ok(&mut g, &node, &[nd::register(&node, &node, &NodeSpecs { country_code: 232, ..specs() })]);
     assert_eq!(node_of(&g, &node).country, 232);
 }
@@ -186,7 +195,8 @@ fn ethiopia_is_rejected_because_its_code_equals_unknown_as_u8() {
 #[test]
 fn strings_share_the_accounts_spare_bytes_and_overflowing_them_fails() {
     let (mut g, node) = setup();
-    let fits = NodeSpecs { endpoint: "e".repeat(NODE_STRINGS_CAPACITY - 2), icon: "i".into(), version: "v".into(), ..specs() };
+    let fits =
+        NodeSpecs { endpoint: "e".repeat(NODE_STRINGS_CAPACITY - 2), icon: "i".into(), version: "v".into(), ..specs() };
     ok(&mut g, &node, &[nd::register(&node, &node, &fits)]);
     assert_eq!(node_of(&g, &node).endpoint.len(), NODE_STRINGS_CAPACITY - 2);
     let too_long = NodeSpecs { version: "vv".into(), ..fits.clone() };

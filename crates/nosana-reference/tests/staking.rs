@@ -2,16 +2,18 @@
 //! balances, its errors (code and log line), atomicity and NOS conservation.
 
 use nosana_layouts::accounts::{AnchorAccount, RewardAccount, SettingsAccount, StakeAccount};
-use nosana_layouts::errors::{anchor as ae, common as ce, staking as se, ErrorDef};
+use nosana_layouts::errors::{ErrorDef, anchor as ae, common as ce, staking as se};
 use nosana_layouts::ids::{self, NOS, NOS_MINT, STAKING_PROGRAM_ID};
-use nosana_layouts::instructions::staking::{StakingInstruction, STAKE};
+use nosana_layouts::instructions::staking::{STAKE, StakingInstruction};
 use nosana_layouts::math::{self, DURATION_MAX, DURATION_MIN};
 use nosana_layouts::pda;
 use nosana_layouts::spl::{Mint, TokenAccount, TokenInstruction};
 use nosana_reference::bank::rent_exempt_minimum;
 use nosana_reference::client::staking as st;
-use nosana_reference::genesis::{self, address, Genesis, SOL};
-use nosana_reference::{Account, ExecutedTransaction, Instruction, InstructionError, ProgramConfig, Pubkey, TransactionError};
+use nosana_reference::genesis::{self, Genesis, SOL, address};
+use nosana_reference::{
+    Account, ExecutedTransaction, Instruction, InstructionError, ProgramConfig, Pubkey, TransactionError,
+};
 
 const AMOUNT: u64 = 1_000 * NOS;
 
@@ -129,8 +131,11 @@ fn a_successful_stake_logs_and_traces_like_mainnet() {
     let transfer = inner[0]
         .instructions
         .iter()
-        .find(|i| keys[i.instruction.program_id_index as usize] == ids::TOKEN_PROGRAM_ID
-            && TokenInstruction::decode(&i.instruction.data).ok() == Some(TokenInstruction::Transfer { amount: AMOUNT }))
+        .find(|i| {
+            keys[i.instruction.program_id_index as usize] == ids::TOKEN_PROGRAM_ID
+                && TokenInstruction::decode(&i.instruction.data).ok()
+                    == Some(TokenInstruction::Transfer { amount: AMOUNT })
+        })
         .expect("an inner token transfer");
     assert_eq!(transfer.stack_height, 2);
     let accounts: Vec<Pubkey> = transfer.instruction.accounts.iter().map(|&i| keys[i as usize]).collect();
@@ -172,8 +177,18 @@ fn staking_another_mint_is_rejected_as_invalid_mint() {
     let other = address("other-mint");
     let mint = Mint { mint_authority: None, supply: 0, decimals: 6, is_initialized: true, freeze_authority: None };
     g.bank.store(other, Account::new(rent_exempt_minimum(82), mint.pack(), ids::TOKEN_PROGRAM_ID));
-    let seeds = |prefix: &[u8]| Pubkey::find_program_address(&[prefix, other.as_ref(), alice.as_ref()], &STAKING_PROGRAM_ID).0;
-    let keys = [other, pda::nos_ata(&alice), seeds(b"vault"), seeds(b"stake"), alice, ids::SYSTEM_PROGRAM_ID, ids::TOKEN_PROGRAM_ID, ids::RENT_SYSVAR_ID];
+    let seeds =
+        |prefix: &[u8]| Pubkey::find_program_address(&[prefix, other.as_ref(), alice.as_ref()], &STAKING_PROGRAM_ID).0;
+    let keys = [
+        other,
+        pda::nos_ata(&alice),
+        seeds(b"vault"),
+        seeds(b"stake"),
+        alice,
+        ids::SYSTEM_PROGRAM_ID,
+        ids::TOKEN_PROGRAM_ID,
+        ids::RENT_SYSVAR_ID,
+    ];
     let data = StakingInstruction::Stake { amount: AMOUNT, duration: u128::from(DURATION_MIN) }.encode();
     let ix = STAKE.instruction(STAKING_PROGRAM_ID, &keys, data);
     let tx = fails_with(&mut g, &alice, &[ix], ce::INVALID_MINT);
@@ -348,7 +363,12 @@ fn update_settings_hands_the_slash_authority_over() {
     let bob_ata = pda::nos_ata(&bob);
     g.fund(&ids::AUTHORITY, SOL);
     fails_with(&mut g, &bob, &[st::update_settings(&bob, &bob, &bob_ata)], ce::UNAUTHORIZED);
-    fails_with(&mut g, &ids::AUTHORITY, &[st::update_settings(&ids::AUTHORITY, &bob, &bob)], ae::ACCOUNT_OWNED_BY_WRONG_PROGRAM);
+    fails_with(
+        &mut g,
+        &ids::AUTHORITY,
+        &[st::update_settings(&ids::AUTHORITY, &bob, &bob)],
+        ae::ACCOUNT_OWNED_BY_WRONG_PROGRAM,
+    );
     ok(&mut g, &ids::AUTHORITY, &[st::update_settings(&ids::AUTHORITY, &bob, &bob_ata)]);
     let settings = g.bank.load::<SettingsAccount>(&pda::staking_settings().0).expect("settings");
     assert_eq!(settings, SettingsAccount { authority: bob, token_account: bob_ata });

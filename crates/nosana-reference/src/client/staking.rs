@@ -43,7 +43,13 @@ pub fn restake(authority: &Pubkey) -> Instruction {
 
 /// Adds `amount` from `authority`'s ATA to its active stake.
 pub fn topup(authority: &Pubkey, amount: u64) -> Instruction {
-    let keys = [pda::nos_ata(authority), pda::stake_vault(authority).0, pda::stake(authority).0, *authority, ids::TOKEN_PROGRAM_ID];
+    let keys = [
+        pda::nos_ata(authority),
+        pda::stake_vault(authority).0,
+        pda::stake(authority).0,
+        *authority,
+        ids::TOKEN_PROGRAM_ID,
+    ];
     spec::TOPUP.instruction(STAKING_PROGRAM_ID, &keys, StakingInstruction::Topup { amount }.encode())
 }
 
@@ -55,13 +61,25 @@ pub fn extend(authority: &Pubkey, duration: u64) -> Instruction {
 
 /// Closes an unlocked, emptied stake and its vault; rent returns to `authority`.
 pub fn close(authority: &Pubkey) -> Instruction {
-    let keys = [pda::nos_ata(authority), pda::stake(authority).0, pda::stake_vault(authority).0, *authority, ids::TOKEN_PROGRAM_ID];
+    let keys = [
+        pda::nos_ata(authority),
+        pda::stake(authority).0,
+        pda::stake_vault(authority).0,
+        *authority,
+        ids::TOKEN_PROGRAM_ID,
+    ];
     spec::CLOSE.instruction(STAKING_PROGRAM_ID, &keys, StakingInstruction::Close.encode())
 }
 
 /// Withdraws the released part of an unstaked stake to `authority`'s ATA.
 pub fn withdraw(authority: &Pubkey) -> Instruction {
-    let keys = [pda::nos_ata(authority), pda::stake_vault(authority).0, pda::stake(authority).0, *authority, ids::TOKEN_PROGRAM_ID];
+    let keys = [
+        pda::nos_ata(authority),
+        pda::stake_vault(authority).0,
+        pda::stake(authority).0,
+        *authority,
+        ids::TOKEN_PROGRAM_ID,
+    ];
     spec::WITHDRAW.instruction(STAKING_PROGRAM_ID, &keys, StakingInstruction::Withdraw.encode())
 }
 

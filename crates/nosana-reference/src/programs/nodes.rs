@@ -5,18 +5,19 @@ use nosana_layouts::accounts::{AnchorAccount, NodeAccount};
 use nosana_layouts::enums::{architecture, country};
 use nosana_layouts::errors::{anchor as ae, common as ce, nodes as ne};
 use nosana_layouts::ids;
-use nosana_layouts::instruction::{find_spec, AccountMeta};
-use nosana_layouts::instructions::nodes::{NodeSpecs, NodesInstruction, ALL};
+use nosana_layouts::instruction::{AccountMeta, find_spec};
+use nosana_layouts::instructions::nodes::{ALL, NodeSpecs, NodesInstruction};
 use nosana_layouts::pda;
 use solana_pubkey::Pubkey;
 
 use crate::anchor::{self, create_account, enter, expect_pda, load, store};
-use crate::error::{ensure, ensure_key, ProgramError, ProgramResult};
+use crate::error::{ProgramError, ProgramResult, ensure, ensure_key};
 use crate::invoke::InvokeContext;
 
 /// Runs one nodes instruction: logs its name, decodes the arguments, then the handler.
 pub fn process(ctx: &mut InvokeContext<'_>, accounts: &[AccountMeta], data: &[u8]) -> ProgramResult {
-    let spec = find_spec(ALL, "nosana_nodes", data).map_err(|_| ProgramError::anchor(ae::INSTRUCTION_FALLBACK_NOT_FOUND))?;
+    let spec =
+        find_spec(ALL, "nosana_nodes", data).map_err(|_| ProgramError::anchor(ae::INSTRUCTION_FALLBACK_NOT_FOUND))?;
     enter(ctx, spec)?;
     let ix = NodesInstruction::decode(data).map_err(|_| ProgramError::anchor(ae::INSTRUCTION_DID_NOT_DESERIALIZE))?;
     let keys = anchor::accounts(spec, accounts)?;

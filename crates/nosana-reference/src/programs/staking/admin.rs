@@ -8,7 +8,7 @@ use solana_pubkey::Pubkey;
 
 use super::{program_slot, rent_slot, slots, update_xnos};
 use crate::anchor::{self, constraint, expect_pda, init, store, token_account, transfer};
-use crate::error::{ensure, ensure_key, ProgramResult};
+use crate::error::{ProgramResult, ensure, ensure_key};
 use crate::invoke::InvokeContext;
 
 /// `init`: creates the settings PDA with the mainnet slash authority and destination.

@@ -3,14 +3,16 @@
 use nosana_layouts::accounts::{AnchorAccount, StakeAccount};
 use nosana_layouts::errors::{anchor as ae, common as ce, staking as se};
 use nosana_layouts::ids;
-use nosana_layouts::pda;
 use nosana_layouts::math::{DURATION_MAX, DURATION_MIN, STAKE_MINIMUM};
+use nosana_layouts::pda;
 use nosana_layouts::spl::Mint;
 use solana_pubkey::Pubkey;
 
 use super::{program_slot, rent_slot, slots, stake_has_one, update_xnos};
-use crate::anchor::{self, constraint, create_account, expect_pda, init_token_account, overflow, store, token_account, transfer};
-use crate::error::{ensure, ensure_key, ProgramError, ProgramResult};
+use crate::anchor::{
+    self, constraint, create_account, expect_pda, init_token_account, overflow, store, token_account, transfer,
+};
+use crate::error::{ProgramError, ProgramResult, ensure, ensure_key};
 use crate::invoke::InvokeContext;
 
 /// `stake(amount, duration)`: creates the vault and the stake PDAs, moves `amount` in.
@@ -34,7 +36,7 @@ pub(super) fn stake(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], amount: u64, d
     ensure_key(&mint, &ids::NOS_MINT, ce::INVALID_MINT, "mint")?;
     ensure(duration >= u128::from(DURATION_MIN), se::DURATION_TOO_SHORT)?;
     ensure(duration <= u128::from(DURATION_MAX), se::DURATION_TOO_LONG)?;
-    ensure(amount >= STAKE_MINIMUM, se::AMOUNT_NOT_ENOUGH)?;
+    ensure(meets_minimum(amount), se::AMOUNT_NOT_ENOUGH)?;
     let duration = u64::try_from(duration).map_err(|_| overflow())?;
     let mut value = StakeAccount { amount, authority, duration, time_unstake: 0, vault, vault_bump, xnos: 0 };
     update_xnos(&mut value);
@@ -91,13 +93,19 @@ pub(super) fn restake(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramRe
     let [vault, stake_key, authority] = slots(keys)?;
     let balance = token_account(ctx, &vault, "vault")?.amount;
     let mut stake = anchor::load::<StakeAccount>(ctx, &stake_key, "stake")?;
-    constraint(balance >= STAKE_MINIMUM, se::AMOUNT_NOT_ENOUGH, "vault")?;
+    constraint(meets_minimum(balance), se::AMOUNT_NOT_ENOUGH, "vault")?;
     stake_has_one(&stake, Some(&vault), &authority)?;
     constraint(stake.time_unstake != 0, se::ALREADY_STAKED, "stake")?;
     stake.amount = balance;
     stake.time_unstake = 0;
     update_xnos(&mut stake);
     store(ctx, &stake_key, &stake)
+}
+
+/// `amount >= STAKE_MINIMUM`: always true while the minimum is 0, kept as the program has it.
+#[allow(clippy::absurd_extreme_comparisons)]
+fn meets_minimum(amount: u64) -> bool {
+    amount >= STAKE_MINIMUM
 }
 
 /// `nosana_common::utils::account_is_closed`: System-owned, or Anchor's old closed marker.

@@ -6,25 +6,28 @@ mod lock;
 mod release;
 
 use nosana_layouts::accounts::StakeAccount;
-use nosana_layouts::errors::{anchor as ae, common as ce, ErrorDef};
+use nosana_layouts::errors::{ErrorDef, anchor as ae, common as ce};
 use nosana_layouts::ids;
-use nosana_layouts::instruction::{find_spec, AccountMeta};
-use nosana_layouts::instructions::staking::{StakingInstruction, ALL};
+use nosana_layouts::instruction::{AccountMeta, find_spec};
+use nosana_layouts::instructions::staking::{ALL, StakingInstruction};
 use nosana_layouts::math;
 use solana_pubkey::Pubkey;
 
 use crate::anchor::{self, enter};
-use crate::error::{ensure_key, ProgramError, ProgramResult};
+use crate::error::{ProgramError, ProgramResult, ensure_key};
 use crate::invoke::InvokeContext;
 
 /// Anchor's `AccountSysvarMismatch`, raised by a `Sysvar<Rent>` slot holding another key.
-const ACCOUNT_SYSVAR_MISMATCH: ErrorDef =
-    ErrorDef { code: 3015, name: "AccountSysvarMismatch", message: "The given public key does not match the required sysvar" };
+const ACCOUNT_SYSVAR_MISMATCH: ErrorDef = ErrorDef {
+    code: 3015,
+    name: "AccountSysvarMismatch",
+    message: "The given public key does not match the required sysvar",
+};
 
 /// Runs one staking instruction: logs its name, decodes the arguments, then the handler.
 pub fn process(ctx: &mut InvokeContext<'_>, accounts: &[AccountMeta], data: &[u8]) -> ProgramResult {
-    let spec = find_spec(ALL, "nosana_staking", data)
-        .map_err(|_| ProgramError::anchor(ae::INSTRUCTION_FALLBACK_NOT_FOUND))?;
+    let spec =
+        find_spec(ALL, "nosana_staking", data).map_err(|_| ProgramError::anchor(ae::INSTRUCTION_FALLBACK_NOT_FOUND))?;
     enter(ctx, spec)?;
     let ix = StakingInstruction::decode(data).map_err(|_| ProgramError::anchor(ae::INSTRUCTION_DID_NOT_DESERIALIZE))?;
     let keys = anchor::accounts(spec, accounts)?;
