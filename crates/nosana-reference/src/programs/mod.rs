@@ -1,6 +1,7 @@
 //! The programs this bank runs, dispatched by program id.
 
 pub mod ata;
+pub mod jobs;
 pub mod system;
 pub mod token;
 
@@ -16,6 +17,7 @@ pub fn process(ctx: &mut InvokeContext<'_>, program_id: &Pubkey, accounts: &[Acc
         ids::SYSTEM_PROGRAM_ID => system::process(ctx, accounts, data),
         ids::TOKEN_PROGRAM_ID => token::process(ctx, accounts, data),
         ids::ASSOCIATED_TOKEN_PROGRAM_ID => ata::process(ctx, accounts, data),
+        ids::JOBS_PROGRAM_ID => jobs::process(ctx, accounts, data),
         _ => Err(InstructionError::UnsupportedProgramId.into()),
     }
 }
