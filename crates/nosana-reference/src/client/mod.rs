@@ -1,4 +1,5 @@
 //! Instruction builders, as a client SDK would write them: the right accounts, in the right
 //! order, with the declared flags.
 
+pub mod jobs;
 pub mod spl;
