@@ -213,3 +213,24 @@ pub fn enter(ctx: &mut InvokeContext<'_>, spec: &InstructionSpec) -> ProgramResu
 pub fn overflow() -> ProgramError {
     ProgramError::Runtime(crate::error::InstructionError::ArithmeticOverflow)
 }
+
+/// Anchor's dispatch: no discriminator, or one the program does not have.
+pub fn check_discriminator(table: &[InstructionSpec], data: &[u8]) -> ProgramResult {
+    if data.len() < 8 {
+        return Err(ProgramError::anchor(ae::INSTRUCTION_MISSING));
+    }
+    if !table.iter().any(|s| s.discriminator[..] == data[..8]) {
+        return Err(ProgramError::anchor(ae::INSTRUCTION_FALLBACK_NOT_FOUND));
+    }
+    Ok(())
+}
+
+/// Arguments that do not deserialize.
+pub fn did_not_deserialize() -> ProgramError {
+    ProgramError::anchor(ae::INSTRUCTION_DID_NOT_DESERIALIZE)
+}
+
+/// For slice patterns over keys that [`accounts`] already counted.
+pub fn not_enough_keys() -> ProgramError {
+    ProgramError::anchor(ae::ACCOUNT_NOT_ENOUGH_KEYS)
+}

@@ -55,17 +55,11 @@ pub struct Clock {
 }
 
 /// Settings of the reference program that differ between mainnet versions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ProgramConfig {
     /// `JOB_FEE_FRACTION`: network fee = deposit / fraction; 0 means no fee (mainnet HEAD since
     /// 2026-05), 10 the Nov-2024..May-2026 program.
     pub fee_fraction: u64,
-}
-
-impl Default for ProgramConfig {
-    fn default() -> Self {
-        ProgramConfig { fee_fraction: 0 }
-    }
 }
 
 /// Accounts plus the clock. Executes messages atomically: a failed transaction pays its fee

@@ -93,12 +93,6 @@ impl<'m> InvokeContext<'m> {
         self.stack.last()?.accounts.iter().find(|m| m.pubkey == *key)
     }
 
-    /// An account listed twice in an instruction has the union of its slots' privileges, as
-    /// the runtime deduplicates instruction accounts.
-    fn frame_privilege(&self, key: &Pubkey, privilege: fn(&AccountMeta) -> bool) -> bool {
-        self.stack.last().is_some_and(|f| f.accounts.iter().any(|m| m.pubkey == *key && privilege(m)))
-    }
-
     fn index(&self, key: &Pubkey) -> ProgramResult<usize> {
         if self.frame_meta(key).is_none() {
             return Err(InstructionError::MissingAccount.into());
@@ -119,11 +113,11 @@ impl<'m> InvokeContext<'m> {
     }
 
     pub fn is_signer(&self, key: &Pubkey) -> bool {
-        self.frame_privilege(key, |m| m.is_signer)
+        self.frame_meta(key).is_some_and(|m| m.is_signer)
     }
 
     pub fn is_writable(&self, key: &Pubkey) -> bool {
-        self.frame_privilege(key, |m| m.is_writable)
+        self.frame_meta(key).is_some_and(|m| m.is_writable)
     }
 
     /// A cross-program invocation. `pda_signers` are addresses the caller signs for with its
@@ -134,18 +128,9 @@ impl<'m> InvokeContext<'m> {
             return Err(InstructionError::MissingAccount.into());
         }
         for meta in &ix.accounts {
-            let granted = caller.accounts.iter().filter(|m| m.pubkey == meta.pubkey);
-            let (mut present, mut signer, mut writable) = (false, false, false);
-            for g in granted {
-                present = true;
-                signer |= g.is_signer;
-                writable |= g.is_writable;
-            }
-            if !present {
-                return Err(InstructionError::MissingAccount.into());
-            }
-            let signs = signer || pda_signers.contains(&meta.pubkey);
-            if (meta.is_signer && !signs) || (meta.is_writable && !writable) {
+            let granted = caller.accounts.iter().find(|m| m.pubkey == meta.pubkey).ok_or(InstructionError::MissingAccount)?;
+            let signs = granted.is_signer || pda_signers.contains(&meta.pubkey);
+            if (meta.is_signer && !signs) || (meta.is_writable && !granted.is_writable) {
                 return Err(InstructionError::PrivilegeEscalation.into());
             }
         }
@@ -186,6 +171,8 @@ impl<'m> InvokeContext<'m> {
 
     /// Pushes a frame, runs the program, verifies what it changed and logs the outcome.
     fn run(&mut self, ix: &Instruction) -> ProgramResult {
+        let merged = Instruction { accounts: merge_privileges(&ix.accounts), ..ix.clone() };
+        let ix = &merged;
         let depth = self.stack.len() + 1;
         let program = ix.program_id;
         self.logs.push(format!("Program {program} invoke [{depth}]"));
@@ -269,6 +256,23 @@ impl<'m> InvokeContext<'m> {
         }
         Ok(())
     }
+}
+
+/// An account listed twice in one instruction has the union of its flags in every slot, as
+/// the runtime gives duplicate accounts one shared privilege set.
+fn merge_privileges(metas: &[AccountMeta]) -> Vec<AccountMeta> {
+    metas
+        .iter()
+        .map(|m| {
+            let same = metas.iter().filter(|o| o.pubkey == m.pubkey);
+            let (mut is_signer, mut is_writable) = (false, false);
+            for o in same {
+                is_signer |= o.is_signer;
+                is_writable |= o.is_writable;
+            }
+            AccountMeta { pubkey: m.pubkey, is_signer, is_writable }
+        })
+        .collect()
 }
 
 /// Builtins are charged but log no `consumed` line and give no budget.

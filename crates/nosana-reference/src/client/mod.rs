@@ -2,4 +2,6 @@
 //! order, with the declared flags.
 
 pub mod jobs;
+pub mod pools;
+pub mod rewards;
 pub mod spl;

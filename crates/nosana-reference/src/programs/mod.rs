@@ -2,6 +2,8 @@
 
 pub mod ata;
 pub mod jobs;
+pub mod pools;
+pub mod rewards;
 pub mod system;
 pub mod token;
 
@@ -18,6 +20,8 @@ pub fn process(ctx: &mut InvokeContext<'_>, program_id: &Pubkey, accounts: &[Acc
         ids::TOKEN_PROGRAM_ID => token::process(ctx, accounts, data),
         ids::ASSOCIATED_TOKEN_PROGRAM_ID => ata::process(ctx, accounts, data),
         ids::JOBS_PROGRAM_ID => jobs::process(ctx, accounts, data),
+        ids::REWARDS_PROGRAM_ID => rewards::process(ctx, accounts, data),
+        ids::POOLS_PROGRAM_ID => pools::process(ctx, accounts, data),
         _ => Err(InstructionError::UnsupportedProgramId.into()),
     }
 }
