@@ -9,12 +9,12 @@ use nosana_layouts::pda;
 use solana_pubkey::Pubkey;
 
 use crate::anchor::{self, constraint};
-use crate::error::{ProgramError, ProgramResult};
+use crate::error::ProgramResult;
 use crate::invoke::InvokeContext;
 
 /// The instruction's keys in slot order, after Anchor's count/signer/mut checks.
 pub fn keys<const N: usize>(spec: &InstructionSpec, metas: &[AccountMeta]) -> ProgramResult<[Pubkey; N]> {
-    anchor::accounts(spec, metas)?.try_into().map_err(|_| ProgramError::anchor(ae::ACCOUNT_NOT_ENOUGH_KEYS))
+    anchor::accounts(spec, metas)?.try_into().map_err(|_| anchor::not_enough_keys())
 }
 
 /// `Program<'info, T>`: the slot must hold that program's id.

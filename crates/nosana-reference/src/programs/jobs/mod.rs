@@ -13,23 +13,19 @@ mod queue;
 mod run;
 mod settle;
 
-use nosana_layouts::errors::anchor as ae;
 use nosana_layouts::instruction::{find_spec, AccountMeta};
 use nosana_layouts::instructions::jobs::{self as spec, JobsInstruction};
 
 use crate::anchor;
-use crate::error::{ProgramError, ProgramResult};
+use crate::error::ProgramResult;
 use crate::invoke::InvokeContext;
 
 /// Decodes the instruction, logs its name and runs its handler.
 pub fn process(ctx: &mut InvokeContext<'_>, accounts: &[AccountMeta], data: &[u8]) -> ProgramResult {
-    if data.len() < 8 {
-        return Err(ProgramError::anchor(ae::INSTRUCTION_MISSING));
-    }
-    let spec = find_spec(spec::ALL, "nosana_jobs", data)
-        .map_err(|_| ProgramError::anchor(ae::INSTRUCTION_FALLBACK_NOT_FOUND))?;
+    anchor::check_discriminator(spec::ALL, data)?;
+    let spec = find_spec(spec::ALL, "nosana_jobs", data).map_err(|_| anchor::did_not_deserialize())?;
     anchor::enter(ctx, spec)?;
-    let ix = JobsInstruction::decode(data).map_err(|_| ProgramError::anchor(ae::INSTRUCTION_DID_NOT_DESERIALIZE))?;
+    let ix = JobsInstruction::decode(data).map_err(|_| anchor::did_not_deserialize())?;
     use JobsInstruction::*;
     match ix {
         Open { job_expiration, job_price, job_timeout, job_type, node_xnos_minimum } => {
