@@ -94,7 +94,8 @@ impl JobAccount {
     /// Reads either generation. A legacy job comes back with `timeout = 0`; its effective
     /// timeout is the market's `job_timeout`.
     pub fn decode_any(data: &[u8]) -> Result<(Self, JobLayout), LayoutError> {
-        if data.len() >= 8 + 233 {
+        // Current jobs are 233 bytes of discriminator + Borsh (240 allocated); legacy ones 225 (232).
+        if data.len() >= 8 + 225 {
             return Ok((Self::from_account_data(data)?, JobLayout::Current));
         }
         let mut body = check_discriminator(Self::NAME, &Self::DISCRIMINATOR, data)?;

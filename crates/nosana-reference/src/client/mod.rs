@@ -2,6 +2,8 @@
 //! order, with the declared flags.
 
 pub mod jobs;
+pub mod nodes;
 pub mod pools;
 pub mod rewards;
 pub mod spl;
+pub mod staking;

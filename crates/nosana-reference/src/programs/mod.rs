@@ -4,6 +4,8 @@ pub mod ata;
 pub mod jobs;
 pub mod pools;
 pub mod rewards;
+pub mod nodes;
+pub mod staking;
 pub mod system;
 pub mod token;
 
@@ -22,6 +24,8 @@ pub fn process(ctx: &mut InvokeContext<'_>, program_id: &Pubkey, accounts: &[Acc
         ids::JOBS_PROGRAM_ID => jobs::process(ctx, accounts, data),
         ids::REWARDS_PROGRAM_ID => rewards::process(ctx, accounts, data),
         ids::POOLS_PROGRAM_ID => pools::process(ctx, accounts, data),
+        ids::STAKING_PROGRAM_ID => staking::process(ctx, accounts, data),
+        ids::NODES_PROGRAM_ID => nodes::process(ctx, accounts, data),
         _ => Err(InstructionError::UnsupportedProgramId.into()),
     }
 }
