@@ -1,6 +1,7 @@
 //! The programs this bank runs, dispatched by program id.
 
 pub mod ata;
+pub mod jobs;
 pub mod pools;
 pub mod rewards;
 pub mod nodes;
@@ -20,6 +21,7 @@ pub fn process(ctx: &mut InvokeContext<'_>, program_id: &Pubkey, accounts: &[Acc
         ids::SYSTEM_PROGRAM_ID => system::process(ctx, accounts, data),
         ids::TOKEN_PROGRAM_ID => token::process(ctx, accounts, data),
         ids::ASSOCIATED_TOKEN_PROGRAM_ID => ata::process(ctx, accounts, data),
+        ids::JOBS_PROGRAM_ID => jobs::process(ctx, accounts, data),
         ids::REWARDS_PROGRAM_ID => rewards::process(ctx, accounts, data),
         ids::POOLS_PROGRAM_ID => pools::process(ctx, accounts, data),
         ids::STAKING_PROGRAM_ID => staking::process(ctx, accounts, data),
