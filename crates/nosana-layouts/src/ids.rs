@@ -30,16 +30,14 @@ pub const NFT_COLLECTION: Pubkey = Pubkey::from_str_const("nftNgYSG5pbwL7kHeJ5Ne
 
 pub const SYSTEM_PROGRAM_ID: Pubkey = Pubkey::from_str_const("11111111111111111111111111111111");
 pub const TOKEN_PROGRAM_ID: Pubkey = Pubkey::from_str_const("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
-pub const ASSOCIATED_TOKEN_PROGRAM_ID: Pubkey =
-    Pubkey::from_str_const("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+pub const ASSOCIATED_TOKEN_PROGRAM_ID: Pubkey = Pubkey::from_str_const("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
 pub const METADATA_PROGRAM_ID: Pubkey = Pubkey::from_str_const("metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s");
 pub const RENT_SYSVAR_ID: Pubkey = Pubkey::from_str_const("SysvarRent111111111111111111111111111111111");
 pub const CLOCK_SYSVAR_ID: Pubkey = Pubkey::from_str_const("SysvarC1ock11111111111111111111111111111111");
 pub const SYSVAR_OWNER_ID: Pubkey = Pubkey::from_str_const("Sysvar1111111111111111111111111111111111111");
 pub const NATIVE_LOADER_ID: Pubkey = Pubkey::from_str_const("NativeLoader1111111111111111111111111111111");
 pub const BPF_LOADER_ID: Pubkey = Pubkey::from_str_const("BPFLoader2111111111111111111111111111111111");
-pub const BPF_LOADER_UPGRADEABLE_ID: Pubkey =
-    Pubkey::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111");
+pub const BPF_LOADER_UPGRADEABLE_ID: Pubkey = Pubkey::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111");
 
 /// Short program name for logs and tables, or `None` for a program we do not model.
 pub fn program_name(id: &Pubkey) -> Option<&'static str> {

@@ -3,7 +3,7 @@
 use solana_pubkey::Pubkey;
 
 use crate::discriminator::Discriminator;
-use crate::error::{hex8, LayoutError};
+use crate::error::{LayoutError, hex8};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AccountMeta {
@@ -149,8 +149,7 @@ impl<'a> Reader<'a> {
         }
         let (head, tail) = self.rest.split_at(len);
         self.rest = tail;
-        String::from_utf8(head.to_vec())
-            .map_err(|e| LayoutError::Borsh { what: self.what, reason: e.to_string() })
+        String::from_utf8(head.to_vec()).map_err(|e| LayoutError::Borsh { what: self.what, reason: e.to_string() })
     }
 }
 

@@ -374,7 +374,13 @@ mod tests {
 
     #[test]
     fn a_mint_packs_to_82_bytes_and_back() {
-        let m = Mint { mint_authority: Some(Pubkey::new_unique()), supply: 7, decimals: 6, is_initialized: true, freeze_authority: None };
+        let m = Mint {
+            mint_authority: Some(Pubkey::new_unique()),
+            supply: 7,
+            decimals: 6,
+            is_initialized: true,
+            freeze_authority: None,
+        };
         let bytes = m.pack();
         assert_eq!(bytes.len(), MINT_LEN);
         assert_eq!(Mint::unpack(&bytes).unwrap(), m);
@@ -386,7 +392,11 @@ mod tests {
             TokenInstruction::Transfer { amount: 5 },
             TokenInstruction::BurnChecked { amount: 9, decimals: 6 },
             TokenInstruction::InitializeAccount3 { owner: Pubkey::new_unique() },
-            TokenInstruction::InitializeMint2 { decimals: 6, mint_authority: Pubkey::new_unique(), freeze_authority: None },
+            TokenInstruction::InitializeMint2 {
+                decimals: 6,
+                mint_authority: Pubkey::new_unique(),
+                freeze_authority: None,
+            },
         ] {
             assert_eq!(TokenInstruction::decode(&ix.encode()).unwrap(), ix);
         }

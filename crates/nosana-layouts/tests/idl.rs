@@ -2,11 +2,12 @@
 //! account lists and flags, argument order, account field order, allocated sizes and errors.
 
 use nosana_layouts::accounts::{AnchorAccount, NosanaAccount};
+use nosana_layouts::cid::cid_from_bytes;
 use nosana_layouts::discriminator::{account_discriminator, instruction_discriminator};
 use nosana_layouts::errors::{self, ErrorDef};
-use nosana_layouts::instructions::{specs_of, NosanaInstruction};
-use nosana_layouts::{accounts, Pubkey};
-use serde_json::{json, Value};
+use nosana_layouts::instructions::{NosanaInstruction, specs_of};
+use nosana_layouts::{Pubkey, accounts};
+use serde_json::{Value, json};
 
 const PROGRAMS: [&str; 5] = ["nosana_jobs", "nosana_staking", "nosana_rewards", "nosana_pools", "nosana_nodes"];
 
@@ -51,7 +52,8 @@ fn size_align(ty: &Value) -> (usize, usize) {
 
 /// `8 + size_of::<T>()`: fields sorted by alignment leave padding only at the end.
 fn anchor_space(fields: &[Value]) -> usize {
-    let (sum, align) = fields.iter().map(|f| size_align(&f["type"])).fold((0, 1), |(s, a), (fs, fa)| (s + fs, a.max(fa)));
+    let (sum, align) =
+        fields.iter().map(|f| size_align(&f["type"])).fold((0, 1), |(s, a), (fs, fa)| (s + fs, a.max(fa)));
     8 + sum.div_ceil(align) * align
 }
 
@@ -65,10 +67,13 @@ fn sample(ty: &Value, i: usize) -> (Vec<u8>, Value) {
             "u16" => ((1000 + n as u16).to_le_bytes().to_vec(), json!(1000 + n)),
             "u64" => ((1_000_000 + n).to_le_bytes().to_vec(), json!(1_000_000 + n)),
             "i64" => ((-(n as i64) * 7).to_le_bytes().to_vec(), json!(-(n as i64) * 7)),
-            "u128" => ((1_000_000_000_000u128 + n as u128).to_le_bytes().to_vec(), json!(1_000_000_000_000u64 + n)),
+            "u128" => (
+                (1_000_000_000_000u128 + n as u128).to_le_bytes().to_vec(),
+                json!((1_000_000_000_000u128 + n as u128).to_string()),
+            ),
             "pubkey" => {
                 let k = Pubkey::new_from_array([n as u8; 32]);
-                (k.to_bytes().to_vec(), serde_json::to_value(k).unwrap())
+                (k.to_bytes().to_vec(), json!(k.to_string()))
             }
             "string" => {
                 let s = format!("s{n}");
@@ -78,14 +83,15 @@ fn sample(ty: &Value, i: usize) -> (Vec<u8>, Value) {
             }
             other => panic!("type {other}"),
         },
-        Value::Object(o) if o.contains_key("array") => (vec![n as u8; 32], json!(vec![n as u8; 32])),
+        // `[u8; 32]` fields are IPFS digests, shown as their CID.
+        Value::Object(o) if o.contains_key("array") => (vec![n as u8; 32], json!(cid_from_bytes(&[n as u8; 32]))),
         Value::Object(o) if o.contains_key("vec") => {
             let keys = [Pubkey::new_from_array([0xa0 + n as u8; 32]), Pubkey::new_from_array([0xb0 + n as u8; 32])];
             let mut b = 2u32.to_le_bytes().to_vec();
             for k in &keys {
                 b.extend(k.to_bytes());
             }
-            (b, serde_json::to_value(keys).unwrap())
+            (b, json!(keys.iter().map(|k| k.to_string()).collect::<Vec<_>>()))
         }
         other => panic!("type {other}"),
     }
@@ -133,7 +139,11 @@ fn every_instruction_has_the_idl_discriminator_accounts_and_flags() {
             let name = ix["name"].as_str().unwrap();
             let spec = table.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{program}.{name} missing"));
             assert_eq!(spec.discriminator.to_vec(), discriminator(ix), "{program}.{name} discriminator");
-            assert_eq!(spec.discriminator, instruction_discriminator(name), "{program}.{name} is sha256(global:{name})");
+            assert_eq!(
+                spec.discriminator,
+                instruction_discriminator(name),
+                "{program}.{name} is sha256(global:{name})"
+            );
             let accounts: Vec<(String, bool, bool)> = ix["accounts"]
                 .as_array()
                 .unwrap()
@@ -158,20 +168,26 @@ fn instruction_arguments_decode_in_idl_order() {
             let mut data = discriminator(ix);
             let mut expected = Vec::new();
             for (i, arg) in ix["args"].as_array().unwrap().iter().enumerate() {
-                let (bytes, value) = sample(&arg["type"], i);
+                let (bytes, _) = sample(&arg["type"], i);
+                // How the decoded enum's Debug shows the sample value.
+                let shown = match (&arg["type"], arg["type"].as_str()) {
+                    (Value::Object(_), _) => format!("{:?}", [i as u8 + 1; 32]),
+                    (_, Some("string")) => format!("{:?}", format!("s{}", i + 1)),
+                    (_, Some("bool")) => "true".to_string(),
+                    (_, Some("pubkey")) => Pubkey::new_from_array([i as u8 + 1; 32]).to_string(),
+                    (ty, _) => {
+                        let v = sample(ty, i).1;
+                        v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+                    }
+                };
                 data.extend(bytes);
-                expected.push((arg["name"].as_str().unwrap().to_string(), value));
+                expected.push((arg["name"].as_str().unwrap().to_string(), shown));
             }
-            let decoded = NosanaInstruction::decode(&address(&idl), &data)
-                .unwrap_or_else(|e| panic!("{program}.{name}: {e}"));
+            let decoded =
+                NosanaInstruction::decode(&address(&idl), &data).unwrap_or_else(|e| panic!("{program}.{name}: {e}"));
             assert_eq!(decoded.spec().name, name);
             let debug = format!("{decoded:?}");
-            for (arg, value) in expected {
-                let shown = match &value {
-                    Value::String(s) => format!("{s:?}"),
-                    Value::Array(a) => format!("{:?}", a.iter().map(|x| x.as_u64().unwrap()).collect::<Vec<_>>()),
-                    other => other.to_string(),
-                };
+            for (arg, shown) in expected {
                 assert!(
                     debug.contains(&format!("{arg}: {shown}")) || debug.contains(&format!("{arg}: Some({shown})")),
                     "{program}.{name}: {arg} should be {shown} in {debug}"

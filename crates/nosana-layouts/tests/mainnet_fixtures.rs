@@ -2,10 +2,10 @@
 //! printed by the CLI, and the staking program's own xNOS vectors.
 
 use nosana_layouts::accounts::{AnchorAccount, JobAccount, JobLayout, MarketAccount};
-use nosana_layouts::cid::{cid_from_bytes, cid_to_bytes, NULL_CID};
+use nosana_layouts::cid::{NULL_CID, cid_from_bytes, cid_to_bytes};
 use nosana_layouts::enums::job_state;
 use nosana_layouts::ids::{self, NOS};
-use nosana_layouts::{math, pda, Pubkey};
+use nosana_layouts::{Pubkey, math, pda};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
@@ -80,7 +80,8 @@ fn the_3060_market_printed_by_the_cli_is_representable() {
     let sample = &m["example_market_get_output"];
     let address = key(&sample["market"]);
     let (vault, vault_bump) = pda::market_vault(&address);
-    let queue: Vec<Pubkey> = (0..sample["nodes_in_queue"].as_u64().unwrap()).map(|i| Pubkey::new_from_array([i as u8 + 1; 32])).collect();
+    let queue: Vec<Pubkey> =
+        (0..sample["nodes_in_queue"].as_u64().unwrap()).map(|i| Pubkey::new_from_array([i as u8 + 1; 32])).collect();
     let market = MarketAccount {
         authority: ids::MARKET_ADMIN,
         job_expiration: 86_400,

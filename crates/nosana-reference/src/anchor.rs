@@ -2,10 +2,10 @@
 //! loading and storing, `init` through the System program, `close`, and token CPIs.
 
 use nosana_layouts::accounts::AnchorAccount;
-use nosana_layouts::errors::{anchor as ae, ErrorDef};
+use nosana_layouts::errors::{ErrorDef, anchor as ae};
 use nosana_layouts::ids;
 use nosana_layouts::instruction::{AccountMeta, Instruction, InstructionSpec};
-use nosana_layouts::spl::{SystemInstruction, TokenAccount, TokenInstruction, TOKEN_ACCOUNT_LEN};
+use nosana_layouts::spl::{SystemInstruction, TOKEN_ACCOUNT_LEN, TokenAccount, TokenInstruction};
 use solana_pubkey::Pubkey;
 
 use crate::bank::rent_exempt_minimum;
@@ -161,7 +161,12 @@ pub fn transfer(
 }
 
 /// `token::close_account` CPI of a PDA token account that signs for itself.
-pub fn close_token_account(ctx: &mut InvokeContext<'_>, account: &Pubkey, dest: &Pubkey, authority: &Pubkey) -> ProgramResult {
+pub fn close_token_account(
+    ctx: &mut InvokeContext<'_>,
+    account: &Pubkey,
+    dest: &Pubkey,
+    authority: &Pubkey,
+) -> ProgramResult {
     let ix = Instruction {
         program_id: ids::TOKEN_PROGRAM_ID,
         accounts: vec![

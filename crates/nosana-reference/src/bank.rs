@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use nosana_layouts::accounts::AnchorAccount;
 use nosana_layouts::ids;
 use nosana_layouts::instruction::Instruction;
-use nosana_layouts::spl::{Mint, TokenAccount, TOKEN_ACCOUNT_LEN};
+use nosana_layouts::spl::{Mint, TOKEN_ACCOUNT_LEN, TokenAccount};
 use serde::Serialize;
 use solana_pubkey::Pubkey;
 

@@ -9,7 +9,7 @@ use nosana_layouts::spl::{Mint, TokenAccount};
 use sha2::{Digest, Sha256};
 use solana_pubkey::Pubkey;
 
-use crate::bank::{rent_exempt_minimum, Account, Bank, ProgramConfig};
+use crate::bank::{Account, Bank, ProgramConfig, rent_exempt_minimum};
 use crate::client;
 use crate::error::TransactionError;
 use crate::meta::ExecutedTransaction;
@@ -36,7 +36,13 @@ impl Genesis {
         let mut bank = Bank::new(config);
         let mint_authority = address("nos-mint-authority");
         bank.store(mint_authority, Account::wallet(1_000 * SOL));
-        let mint = Mint { mint_authority: Some(mint_authority), supply: 0, decimals: NOS_DECIMALS, is_initialized: true, freeze_authority: None };
+        let mint = Mint {
+            mint_authority: Some(mint_authority),
+            supply: 0,
+            decimals: NOS_DECIMALS,
+            is_initialized: true,
+            freeze_authority: None,
+        };
         bank.store(NOS_MINT, Account::new(rent_exempt_minimum(82), mint.pack(), ids::TOKEN_PROGRAM_ID));
 
         let settings = SettingsAccount { authority: ids::AUTHORITY, token_account: ids::TOKEN_ACCOUNT };
@@ -45,7 +51,8 @@ impl Genesis {
         store_token_account(&mut bank, ids::TOKEN_ACCOUNT, ids::AUTHORITY);
 
         let (vault, vault_bump) = pda::rewards_vault();
-        let reflection = ReflectionAccount { rate: INITIAL_RATE, total_reflection: 0, total_xnos: 0, vault, vault_bump };
+        let reflection =
+            ReflectionAccount { rate: INITIAL_RATE, total_reflection: 0, total_xnos: 0, vault, vault_bump };
         store_anchor(&mut bank, pda::rewards_reflection().0, ids::REWARDS_PROGRAM_ID, &reflection);
         store_token_account(&mut bank, vault, vault);
         Genesis { bank, mint_authority }
@@ -80,7 +87,11 @@ impl Genesis {
     }
 
     /// Runs instructions paid by `payer`, returning the included transaction.
-    pub fn run(&mut self, payer: &Pubkey, ixs: &[nosana_layouts::instruction::Instruction]) -> Result<ExecutedTransaction, TransactionError> {
+    pub fn run(
+        &mut self,
+        payer: &Pubkey,
+        ixs: &[nosana_layouts::instruction::Instruction],
+    ) -> Result<ExecutedTransaction, TransactionError> {
         self.bank.execute_instructions(payer, ixs)
     }
 

@@ -6,7 +6,7 @@ use nosana_layouts::ids;
 use nosana_layouts::instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 
-use crate::bank::{Account, Clock, ProgramConfig, DEFAULT_INSTRUCTION_COMPUTE_UNITS, MAX_TRANSACTION_COMPUTE_UNITS};
+use crate::bank::{Account, Clock, DEFAULT_INSTRUCTION_COMPUTE_UNITS, MAX_TRANSACTION_COMPUTE_UNITS, ProgramConfig};
 use crate::error::{InstructionError, ProgramError, ProgramResult, TransactionError};
 use crate::message::{CompiledInstruction, Message};
 use crate::meta::{InnerInstruction, InnerInstructions};
@@ -128,7 +128,8 @@ impl<'m> InvokeContext<'m> {
             return Err(InstructionError::MissingAccount.into());
         }
         for meta in &ix.accounts {
-            let granted = caller.accounts.iter().find(|m| m.pubkey == meta.pubkey).ok_or(InstructionError::MissingAccount)?;
+            let granted =
+                caller.accounts.iter().find(|m| m.pubkey == meta.pubkey).ok_or(InstructionError::MissingAccount)?;
             let signs = granted.is_signer || pda_signers.contains(&meta.pubkey);
             if (meta.is_signer && !signs) || (meta.is_writable && !granted.is_writable) {
                 return Err(InstructionError::PrivilegeEscalation.into());
@@ -141,7 +142,12 @@ impl<'m> InvokeContext<'m> {
         let position = |k: &Pubkey| keys.iter().position(|x| x == k).map(|i| i as u8);
         let compiled = CompiledInstruction {
             program_id_index: position(&ix.program_id).ok_or(InstructionError::MissingAccount)?,
-            accounts: ix.accounts.iter().map(|m| position(&m.pubkey)).collect::<Option<_>>().ok_or(InstructionError::MissingAccount)?,
+            accounts: ix
+                .accounts
+                .iter()
+                .map(|m| position(&m.pubkey))
+                .collect::<Option<_>>()
+                .ok_or(InstructionError::MissingAccount)?,
             data: ix.data.clone(),
         };
         let stack_height = self.stack.len() as u32 + 1;
@@ -193,7 +199,8 @@ impl<'m> InvokeContext<'m> {
     }
 
     fn dispatch(&mut self, ix: &Instruction) -> ProgramResult {
-        let program = &self.accounts[self.message.index_of(&ix.program_id).ok_or(InstructionError::MissingAccount)? as usize];
+        let program =
+            &self.accounts[self.message.index_of(&ix.program_id).ok_or(InstructionError::MissingAccount)? as usize];
         if !program.executable {
             return Err(InstructionError::AccountNotExecutable.into());
         }

@@ -153,8 +153,13 @@ mod tests {
     #[test]
     fn the_fee_payer_comes_first_and_groups_follow_solana_order() {
         let payer = Pubkey::new_unique();
-        let (ws, rs, wn, rn, program) =
-            (Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique());
+        let (ws, rs, wn, rn, program) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
         let ix = Instruction {
             program_id: program,
             accounts: vec![
@@ -167,7 +172,14 @@ mod tests {
         };
         let m = Message::compile(&payer, &[ix], [0; 32]).unwrap();
         assert_eq!(m.account_keys[..4], [payer, ws, rs, wn]);
-        assert_eq!(m.header, MessageHeader { num_required_signatures: 3, num_readonly_signed_accounts: 1, num_readonly_unsigned_accounts: 2 });
+        assert_eq!(
+            m.header,
+            MessageHeader {
+                num_required_signatures: 3,
+                num_readonly_signed_accounts: 1,
+                num_readonly_unsigned_accounts: 2
+            }
+        );
         assert!(m.is_writable(1) && !m.is_writable(2) && m.is_writable(3) && !m.is_writable(4));
         let back = m.decompile(&m.instructions[0]).unwrap();
         assert_eq!(back.accounts[3], AccountMeta::writable(ws, true));

@@ -71,9 +71,8 @@ impl ExecutedTransaction {
     /// Change of a token account's balance over the transaction (post − pre), by key.
     pub fn token_delta(&self, key: &Pubkey) -> i128 {
         let Some(idx) = self.message.index_of(key) else { return 0 };
-        let find = |list: &[TokenBalance]| {
-            list.iter().find(|b| b.account_index == idx).map(|b| b.amount as i128).unwrap_or(0)
-        };
+        let find =
+            |list: &[TokenBalance]| list.iter().find(|b| b.account_index == idx).map(|b| b.amount as i128).unwrap_or(0);
         find(&self.meta.post_token_balances) - find(&self.meta.pre_token_balances)
     }
 }

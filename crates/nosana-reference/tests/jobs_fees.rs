@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{default_params, World, PRICE, PROJECT_NOS, TIMEOUT};
+use common::{PRICE, PROJECT_NOS, TIMEOUT, World, default_params};
 use nosana_layouts::accounts::ReflectionAccount;
 use nosana_layouts::ids;
 use nosana_layouts::instructions::rewards::RewardsInstruction;

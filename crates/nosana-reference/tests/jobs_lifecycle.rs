@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{World, PRICE, TIMEOUT};
+use common::{PRICE, TIMEOUT, World};
 use nosana_layouts::enums::{job_state, queue_type};
 use nosana_layouts::errors::{common as ce, jobs as je};
 use nosana_reference::client::jobs;
@@ -83,7 +83,12 @@ fn assign_takes_the_named_node_out_of_the_node_queue_and_starts_its_run() {
     assert_eq!(w.g.bank.token_balance(&w.vault()), PRICE * 900);
 
     let (job2, run2) = (w.key("job"), w.key("run"));
-    w.fails(&project, &[jobs::assign(&job2, &market, &run2, &n2, &project, &project, [1; 32], 900)], 0, je::NOT_IN_MARKET_QUEUE);
+    w.fails(
+        &project,
+        &[jobs::assign(&job2, &market, &run2, &n2, &project, &project, [1; 32], 900)],
+        0,
+        je::NOT_IN_MARKET_QUEUE,
+    );
     assert!(w.g.bank.get(&job2).is_none());
 }
 
@@ -92,7 +97,12 @@ fn assign_needs_a_node_queue() {
     let mut w = World::new();
     w.list(TIMEOUT);
     let (job, run, market, project, n0) = (w.key("job"), w.key("run"), w.market, w.project, w.nodes[0]);
-    w.fails(&project, &[jobs::assign(&job, &market, &run, &n0, &project, &project, [1; 32], 900)], 0, je::MARKET_IN_WRONG_STATE);
+    w.fails(
+        &project,
+        &[jobs::assign(&job, &market, &run, &n0, &project, &project, [1; 32], 900)],
+        0,
+        je::MARKET_IN_WRONG_STATE,
+    );
 }
 
 #[test]

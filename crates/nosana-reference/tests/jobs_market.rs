@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{default_params, World, PRICE, TIMEOUT};
-use nosana_layouts::accounts::{AnchorAccount, MarketAccount, LEGACY_MARKET_SPACE};
+use common::{PRICE, TIMEOUT, World, default_params};
+use nosana_layouts::accounts::{AnchorAccount, LEGACY_MARKET_SPACE, MarketAccount};
 use nosana_layouts::enums::{job_type, queue_type};
 use nosana_layouts::errors::{anchor as ae, common as ce, jobs as je};
 use nosana_layouts::ids::{self, NOS_MINT};
@@ -23,7 +23,10 @@ fn open_creates_a_10224_byte_market_with_an_empty_queue_and_a_self_owned_vault()
     assert_eq!(w.g.bank.get(&w.market).map(|a| a.data.len()), Some(10_224));
     assert_eq!(w.g.bank.get(&w.market).map(|a| a.owner), Some(ids::JOBS_PROGRAM_ID));
     assert_eq!((m.authority, m.vault, m.vault_bump), (w.owner, vault, bump));
-    assert_eq!((m.job_price, m.job_timeout, m.job_expiration, m.job_type), (PRICE, TIMEOUT, common::EXPIRATION, job_type::GPU));
+    assert_eq!(
+        (m.job_price, m.job_timeout, m.job_expiration, m.job_type),
+        (PRICE, TIMEOUT, common::EXPIRATION, job_type::GPU)
+    );
     assert_eq!((m.queue_type, m.queue.len()), (queue_type::EMPTY, 0));
     assert_eq!(m.node_access_key, ids::SYSTEM_PROGRAM_ID);
     let v = w.g.bank.token_account(&vault).expect("vault token account");
@@ -135,7 +138,10 @@ fn a_node_needs_a_stake_at_its_stake_pda_with_enough_xnos() {
     let (market, newcomer) = (w.market, w.g.wallet("newcomer", 0).expect("wallet"));
     let run = w.key("run");
     let tx = w.g.run(&newcomer, &[jobs::work(&run, &market, &newcomer, &newcomer, None)]).expect("included");
-    assert_eq!(tx.meta.status, Err(TransactionError::InstructionError(0, InstructionError::Custom(ae::ACCOUNT_NOT_INITIALIZED.code))));
+    assert_eq!(
+        tx.meta.status,
+        Err(TransactionError::InstructionError(0, InstructionError::Custom(ae::ACCOUNT_NOT_INITIALIZED.code)))
+    );
 
     w.stake(&newcomer, 999 * ids::NOS as u128);
     w.fails(&newcomer, &[jobs::work(&run, &market, &newcomer, &newcomer, None)], 0, je::NODE_NOT_ENOUGH_STAKE);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{default_params, World, PRICE, PROJECT_NOS, TIMEOUT};
+use common::{PRICE, PROJECT_NOS, TIMEOUT, World, default_params};
 use nosana_layouts::errors::common as ce;
 use nosana_layouts::ids::{self, NOS_MINT};
 use nosana_layouts::pda;
@@ -119,7 +119,10 @@ fn a_list_transaction_records_its_logs_inner_transfer_and_token_balances() {
     assert!(logs.contains(&format!("Program {} invoke [2]", ids::TOKEN_PROGRAM_ID)));
     assert!(logs.contains(&"Program log: Instruction: Transfer".to_string()));
     let consumed = &logs[logs.len() - 2];
-    assert!(consumed.starts_with(&format!("Program {jobs_id} consumed ")) && consumed.ends_with(" compute units"), "{consumed}");
+    assert!(
+        consumed.starts_with(&format!("Program {jobs_id} consumed ")) && consumed.ends_with(" compute units"),
+        "{consumed}"
+    );
     assert_eq!(logs[logs.len() - 1], format!("Program {jobs_id} success"));
 
     let inner = &tx.meta.inner_instructions;

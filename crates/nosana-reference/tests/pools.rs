@@ -8,9 +8,9 @@ use nosana_layouts::errors::{anchor as ae, pools as pe};
 use nosana_layouts::ids::{NOS, NOS_MINT};
 use nosana_layouts::math::DURATION_MAX;
 use nosana_layouts::pda;
-use nosana_reference::client::{pools, rewards, spl};
-use nosana_reference::genesis::{address, Genesis};
 use nosana_reference::Pubkey;
+use nosana_reference::client::{pools, rewards, spl};
+use nosana_reference::genesis::{Genesis, address};
 use support::*;
 
 /// A funded pool emitting `emission`/s from now, plus one staker so fees have somewhere to go.
@@ -78,7 +78,13 @@ fn a_transfer_pool_pays_its_beneficiary_and_refuses_when_underfunded() {
     ok(&mut g, &cranker, &[pools::claim_transfer(&pool, &beneficiary, &cranker)]);
     assert_eq!(g.bank.token_balance(&pda::nos_ata(&owner)), 30 * NOS, "capped by the vault");
     g.warp(20);
-    fails_with(&mut g, &cranker, &[pools::claim_transfer(&pool, &beneficiary, &cranker)], pe::UNDERFUNDED.code, "Underfunded");
+    fails_with(
+        &mut g,
+        &cranker,
+        &[pools::claim_transfer(&pool, &beneficiary, &cranker)],
+        pe::UNDERFUNDED.code,
+        "Underfunded",
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::Serialize;
 use solana_pubkey::Pubkey;
 
-use super::{borsh_error, check_discriminator, AnchorAccount};
+use super::{AnchorAccount, borsh_error, check_discriminator};
 use crate::error::LayoutError;
 
 /// Queue capacity of a market allocated after the 2024-04-23 queue increase.
@@ -15,17 +15,22 @@ pub const LEGACY_JOB_SPACE: usize = 232;
 /// A market: one GPU tier with its price, its vault and one FIFO queue of jobs or nodes.
 #[derive(BorshSerialize, BorshDeserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct MarketAccount {
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub authority: Pubkey,
     pub job_expiration: i64,
     /// NOS base units per second.
     pub job_price: u64,
     pub job_timeout: i64,
     pub job_type: u8,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub vault: Pubkey,
     pub vault_bump: u8,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub node_access_key: Pubkey,
+    #[serde(serialize_with = "super::u128_string::serialize")]
     pub node_xnos_minimum: u128,
     pub queue_type: u8,
+    #[serde(serialize_with = "super::pubkey_string::serialize_vec")]
     pub queue: Vec<Pubkey>,
 }
 
@@ -56,12 +61,18 @@ pub enum JobLayout {
 /// A job posted to a market.
 #[derive(BorshSerialize, BorshDeserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct JobAccount {
+    #[serde(serialize_with = "super::cid_string::serialize")]
     pub ipfs_job: [u8; 32],
+    #[serde(serialize_with = "super::cid_string::serialize")]
     pub ipfs_result: [u8; 32],
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub market: Pubkey,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub node: Pubkey,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub payer: Pubkey,
     pub price: u64,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub project: Pubkey,
     pub state: u8,
     pub time_end: i64,
@@ -124,9 +135,12 @@ impl JobAccount {
 /// A node running a job.
 #[derive(BorshSerialize, BorshDeserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct RunAccount {
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub job: Pubkey,
     /// The node's authority (wallet).
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub node: Pubkey,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub payer: Pubkey,
     /// Never written by the program (always 0).
     pub state: u8,

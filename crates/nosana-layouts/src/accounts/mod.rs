@@ -8,7 +8,7 @@ mod rewards;
 mod staking;
 
 pub use jobs::{
-    JobAccount, JobLayout, MarketAccount, RunAccount, LEGACY_JOB_SPACE, LEGACY_MARKET_SPACE, MARKET_QUEUE_CAPACITY,
+    JobAccount, JobLayout, LEGACY_JOB_SPACE, LEGACY_MARKET_SPACE, MARKET_QUEUE_CAPACITY, MarketAccount, RunAccount,
 };
 pub use nodes::NODE_STRINGS_CAPACITY;
 pub use nodes::NodeAccount;
@@ -19,7 +19,7 @@ pub use staking::{SettingsAccount, StakeAccount};
 use borsh::{BorshDeserialize, BorshSerialize};
 
 use crate::discriminator::Discriminator;
-use crate::error::{hex8, LayoutError};
+use crate::error::{LayoutError, hex8};
 use crate::ids;
 use solana_pubkey::Pubkey;
 
@@ -141,5 +141,38 @@ impl NosanaAccount {
             }
             _ => return Err(unknown()),
         })
+    }
+}
+
+/// u128 fields serialise as decimal strings: JSON numbers lose precision past 2^53 in most
+/// readers, and xNOS and reflection values exceed it.
+pub(crate) mod u128_string {
+    pub fn serialize<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+}
+
+/// Addresses serialise as base58 strings, as every Solana tool shows them.
+pub(crate) mod pubkey_string {
+    use serde::ser::SerializeSeq;
+    use solana_pubkey::Pubkey;
+
+    pub fn serialize<S: serde::Serializer>(k: &Pubkey, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(k)
+    }
+
+    pub fn serialize_vec<S: serde::Serializer>(keys: &[Pubkey], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(keys.len()))?;
+        for k in keys {
+            seq.serialize_element(&k.to_string())?;
+        }
+        seq.end()
+    }
+}
+
+/// IPFS digests serialise as their CIDv0.
+pub(crate) mod cid_string {
+    pub fn serialize<S: serde::Serializer>(digest: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::cid::cid_from_bytes(digest))
     }
 }

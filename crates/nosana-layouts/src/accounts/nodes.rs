@@ -10,6 +10,7 @@ pub const NODE_STRINGS_CAPACITY: usize = 62;
 /// A node's self-declared hardware (PDA `["node", authority]`).
 #[derive(BorshSerialize, BorshDeserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct NodeAccount {
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub authority: Pubkey,
     pub audited: bool,
     pub architecture: u8,

@@ -7,8 +7,10 @@ use super::AnchorAccount;
 /// A linear emission pool.
 #[derive(BorshSerialize, BorshDeserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct PoolAccount {
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub authority: Pubkey,
     /// A token account.
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub beneficiary: Pubkey,
     pub claim_type: u8,
     pub claimed_tokens: u64,
@@ -16,6 +18,7 @@ pub struct PoolAccount {
     /// Base units released per second.
     pub emission: u64,
     pub start_time: i64,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub vault: Pubkey,
     pub vault_bump: u8,
 }

@@ -7,9 +7,13 @@ use super::AnchorAccount;
 /// The rewards program's singleton (PDA `["reflection"]`).
 #[derive(BorshSerialize, BorshDeserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct ReflectionAccount {
+    #[serde(serialize_with = "super::u128_string::serialize")]
     pub rate: u128,
+    #[serde(serialize_with = "super::u128_string::serialize")]
     pub total_reflection: u128,
+    #[serde(serialize_with = "super::u128_string::serialize")]
     pub total_xnos: u128,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub vault: Pubkey,
     pub vault_bump: u8,
 }
@@ -23,9 +27,12 @@ impl AnchorAccount for ReflectionAccount {
 /// A staker's entry in the fee distribution (PDA `["reward", authority]`).
 #[derive(BorshSerialize, BorshDeserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct RewardAccount {
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub authority: Pubkey,
     pub bump: u8,
+    #[serde(serialize_with = "super::u128_string::serialize")]
     pub reflection: u128,
+    #[serde(serialize_with = "super::u128_string::serialize")]
     pub xnos: u128,
 }
 

@@ -7,7 +7,9 @@ use super::AnchorAccount;
 /// Staking settings: the slash authority and where slashed tokens go.
 #[derive(BorshSerialize, BorshDeserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct SettingsAccount {
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub authority: Pubkey,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub token_account: Pubkey,
 }
 
@@ -21,12 +23,15 @@ impl AnchorAccount for SettingsAccount {
 #[derive(BorshSerialize, BorshDeserialize, Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct StakeAccount {
     pub amount: u64,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub authority: Pubkey,
     pub duration: u64,
     /// 0 while active; the unix time of `unstake` afterwards.
     pub time_unstake: i64,
+    #[serde(serialize_with = "super::pubkey_string::serialize")]
     pub vault: Pubkey,
     pub vault_bump: u8,
+    #[serde(serialize_with = "super::u128_string::serialize")]
     pub xnos: u128,
 }
 

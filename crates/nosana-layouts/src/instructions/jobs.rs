@@ -1,12 +1,21 @@
 //! `nosana_jobs` instructions.
 
 use crate::error::LayoutError;
-use crate::instruction::{acc, find_spec, InstructionSpec, Reader, Writer};
+use crate::instruction::{InstructionSpec, Reader, Writer, acc, find_spec};
 
 pub const OPEN: InstructionSpec = InstructionSpec {
     name: "open",
     discriminator: [228, 220, 155, 71, 199, 189, 60, 45],
-    accounts: &[acc("mint", false, false), acc("market", true, true), acc("vault", true, false), acc("authority", true, true), acc("access_key", false, false), acc("rent", false, false), acc("system_program", false, false), acc("token_program", false, false)],
+    accounts: &[
+        acc("mint", false, false),
+        acc("market", true, true),
+        acc("vault", true, false),
+        acc("authority", true, true),
+        acc("access_key", false, false),
+        acc("rent", false, false),
+        acc("system_program", false, false),
+        acc("token_program", false, false),
+    ],
 };
 pub const UPDATE: InstructionSpec = InstructionSpec {
     name: "update",
@@ -16,47 +25,132 @@ pub const UPDATE: InstructionSpec = InstructionSpec {
 pub const CLOSE: InstructionSpec = InstructionSpec {
     name: "close",
     discriminator: [98, 165, 201, 177, 108, 65, 206, 96],
-    accounts: &[acc("market", true, false), acc("vault", true, false), acc("user", true, false), acc("authority", false, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("market", true, false),
+        acc("vault", true, false),
+        acc("user", true, false),
+        acc("authority", false, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const CLOSE_ADMIN: InstructionSpec = InstructionSpec {
     name: "close_admin",
     discriminator: [202, 182, 185, 142, 208, 161, 145, 189],
-    accounts: &[acc("market", true, false), acc("vault", true, false), acc("user", true, false), acc("authority", false, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("market", true, false),
+        acc("vault", true, false),
+        acc("user", true, false),
+        acc("authority", false, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const ASSIGN: InstructionSpec = InstructionSpec {
     name: "assign",
     discriminator: [73, 66, 125, 203, 81, 41, 64, 135],
-    accounts: &[acc("job", true, true), acc("market", true, false), acc("run", true, true), acc("node", false, false), acc("user", true, false), acc("vault", true, false), acc("payer", true, true), acc("rewards_reflection", true, false), acc("rewards_vault", true, false), acc("authority", false, true), acc("rewards_program", false, false), acc("token_program", false, false), acc("system_program", false, false)],
+    accounts: &[
+        acc("job", true, true),
+        acc("market", true, false),
+        acc("run", true, true),
+        acc("node", false, false),
+        acc("user", true, false),
+        acc("vault", true, false),
+        acc("payer", true, true),
+        acc("rewards_reflection", true, false),
+        acc("rewards_vault", true, false),
+        acc("authority", false, true),
+        acc("rewards_program", false, false),
+        acc("token_program", false, false),
+        acc("system_program", false, false),
+    ],
 };
 pub const LIST: InstructionSpec = InstructionSpec {
     name: "list",
     discriminator: [54, 174, 193, 67, 17, 41, 132, 38],
-    accounts: &[acc("job", true, true), acc("market", true, false), acc("run", true, true), acc("user", true, false), acc("vault", true, false), acc("payer", true, true), acc("rewards_reflection", true, false), acc("rewards_vault", true, false), acc("authority", false, true), acc("rewards_program", false, false), acc("token_program", false, false), acc("system_program", false, false)],
+    accounts: &[
+        acc("job", true, true),
+        acc("market", true, false),
+        acc("run", true, true),
+        acc("user", true, false),
+        acc("vault", true, false),
+        acc("payer", true, true),
+        acc("rewards_reflection", true, false),
+        acc("rewards_vault", true, false),
+        acc("authority", false, true),
+        acc("rewards_program", false, false),
+        acc("token_program", false, false),
+        acc("system_program", false, false),
+    ],
 };
 pub const DELIST: InstructionSpec = InstructionSpec {
     name: "delist",
     discriminator: [55, 136, 205, 107, 107, 173, 4, 31],
-    accounts: &[acc("job", true, false), acc("market", true, false), acc("deposit", true, false), acc("payer", true, false), acc("vault", true, false), acc("token_program", false, false), acc("authority", true, true)],
+    accounts: &[
+        acc("job", true, false),
+        acc("market", true, false),
+        acc("deposit", true, false),
+        acc("payer", true, false),
+        acc("vault", true, false),
+        acc("token_program", false, false),
+        acc("authority", true, true),
+    ],
 };
 pub const RECOVER: InstructionSpec = InstructionSpec {
     name: "recover",
     discriminator: [108, 216, 38, 58, 109, 146, 116, 17],
-    accounts: &[acc("job", true, false), acc("market", false, false), acc("vault", true, false), acc("user", true, false), acc("payer", true, false), acc("authority", false, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("job", true, false),
+        acc("market", false, false),
+        acc("vault", true, false),
+        acc("user", true, false),
+        acc("payer", true, false),
+        acc("authority", false, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const EXTEND: InstructionSpec = InstructionSpec {
     name: "extend",
     discriminator: [228, 127, 0, 1, 227, 154, 54, 168],
-    accounts: &[acc("job", true, false), acc("market", false, false), acc("user", true, false), acc("vault", true, false), acc("rewards_reflection", true, false), acc("rewards_vault", true, false), acc("authority", false, true), acc("payer", false, true), acc("rewards_program", false, false), acc("token_program", false, false)],
+    accounts: &[
+        acc("job", true, false),
+        acc("market", false, false),
+        acc("user", true, false),
+        acc("vault", true, false),
+        acc("rewards_reflection", true, false),
+        acc("rewards_vault", true, false),
+        acc("authority", false, true),
+        acc("payer", false, true),
+        acc("rewards_program", false, false),
+        acc("token_program", false, false),
+    ],
 };
 pub const END: InstructionSpec = InstructionSpec {
     name: "end",
     discriminator: [180, 160, 249, 217, 194, 121, 70, 16],
-    accounts: &[acc("job", true, false), acc("market", false, false), acc("run", true, false), acc("deposit", true, false), acc("user", true, false), acc("vault", true, false), acc("payer", true, false), acc("authority", true, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("job", true, false),
+        acc("market", false, false),
+        acc("run", true, false),
+        acc("deposit", true, false),
+        acc("user", true, false),
+        acc("vault", true, false),
+        acc("payer", true, false),
+        acc("authority", true, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const WORK: InstructionSpec = InstructionSpec {
     name: "work",
     discriminator: [15, 67, 45, 195, 215, 137, 229, 47],
-    accounts: &[acc("run", true, true), acc("market", true, false), acc("payer", true, true), acc("stake", false, false), acc("nft", false, false), acc("metadata", false, false), acc("authority", false, true), acc("system_program", false, false)],
+    accounts: &[
+        acc("run", true, true),
+        acc("market", true, false),
+        acc("payer", true, true),
+        acc("stake", false, false),
+        acc("nft", false, false),
+        acc("metadata", false, false),
+        acc("authority", false, true),
+        acc("system_program", false, false),
+    ],
 };
 pub const STOP: InstructionSpec = InstructionSpec {
     name: "stop",
@@ -66,7 +160,17 @@ pub const STOP: InstructionSpec = InstructionSpec {
 pub const CLAIM: InstructionSpec = InstructionSpec {
     name: "claim",
     discriminator: [62, 198, 214, 193, 213, 159, 108, 210],
-    accounts: &[acc("job", true, false), acc("run", true, true), acc("market", false, false), acc("stake", false, false), acc("nft", false, false), acc("metadata", false, false), acc("payer", true, true), acc("authority", false, true), acc("system_program", false, false)],
+    accounts: &[
+        acc("job", true, false),
+        acc("run", true, true),
+        acc("market", false, false),
+        acc("stake", false, false),
+        acc("nft", false, false),
+        acc("metadata", false, false),
+        acc("payer", true, true),
+        acc("authority", false, true),
+        acc("system_program", false, false),
+    ],
 };
 pub const COMPLETE: InstructionSpec = InstructionSpec {
     name: "complete",
@@ -76,12 +180,28 @@ pub const COMPLETE: InstructionSpec = InstructionSpec {
 pub const FINISH: InstructionSpec = InstructionSpec {
     name: "finish",
     discriminator: [67, 74, 170, 132, 125, 233, 182, 37],
-    accounts: &[acc("job", true, false), acc("run", true, false), acc("market", false, false), acc("vault", true, false), acc("deposit", true, false), acc("user", true, false), acc("payer_run", true, false), acc("payer_job", true, false), acc("authority", false, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("job", true, false),
+        acc("run", true, false),
+        acc("market", false, false),
+        acc("vault", true, false),
+        acc("deposit", true, false),
+        acc("user", true, false),
+        acc("payer_run", true, false),
+        acc("payer_job", true, false),
+        acc("authority", false, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const QUIT: InstructionSpec = InstructionSpec {
     name: "quit",
     discriminator: [191, 103, 141, 240, 80, 129, 103, 153],
-    accounts: &[acc("job", true, false), acc("run", true, false), acc("payer", true, false), acc("authority", false, true)],
+    accounts: &[
+        acc("job", true, false),
+        acc("run", true, false),
+        acc("payer", true, false),
+        acc("authority", false, true),
+    ],
 };
 pub const QUIT_ADMIN: InstructionSpec = InstructionSpec {
     name: "quit_admin",
@@ -98,28 +218,72 @@ pub const CLEAN_ADMIN: InstructionSpec = InstructionSpec {
     discriminator: [245, 90, 188, 68, 253, 235, 171, 105],
     accounts: &[acc("job", true, false), acc("payer", true, false), acc("authority", false, true)],
 };
-pub const ALL: &[InstructionSpec] = &[OPEN, UPDATE, CLOSE, CLOSE_ADMIN, ASSIGN, LIST, DELIST, RECOVER, EXTEND, END, WORK, STOP, CLAIM, COMPLETE, FINISH, QUIT, QUIT_ADMIN, CLEAN, CLEAN_ADMIN];
+pub const ALL: &[InstructionSpec] = &[
+    OPEN,
+    UPDATE,
+    CLOSE,
+    CLOSE_ADMIN,
+    ASSIGN,
+    LIST,
+    DELIST,
+    RECOVER,
+    EXTEND,
+    END,
+    WORK,
+    STOP,
+    CLAIM,
+    COMPLETE,
+    FINISH,
+    QUIT,
+    QUIT_ADMIN,
+    CLEAN,
+    CLEAN_ADMIN,
+];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JobsInstruction {
-    Open { job_expiration: i64, job_price: u64, job_timeout: i64, job_type: u8, node_xnos_minimum: u128 },
+    Open {
+        job_expiration: i64,
+        job_price: u64,
+        job_timeout: i64,
+        job_type: u8,
+        node_xnos_minimum: u128,
+    },
     /// Argument order differs from `open`. `job_timeout` is `None` in the pre-2024-11 variant.
-    Update { job_expiration: i64, job_price: u64, job_type: u8, node_stake_minimum: u128, job_timeout: Option<i64> },
+    Update {
+        job_expiration: i64,
+        job_price: u64,
+        job_type: u8,
+        node_stake_minimum: u128,
+        job_timeout: Option<i64>,
+    },
     Close,
     CloseAdmin,
-    Assign { ipfs_job: [u8; 32], timeout: i64 },
+    Assign {
+        ipfs_job: [u8; 32],
+        timeout: i64,
+    },
     /// `timeout` is `None` in the pre-2024-11 variant (40 bytes of data).
-    List { ipfs_job: [u8; 32], timeout: Option<i64> },
+    List {
+        ipfs_job: [u8; 32],
+        timeout: Option<i64>,
+    },
     Delist,
     Recover,
     /// The new absolute timeout.
-    Extend { timeout: i64 },
+    Extend {
+        timeout: i64,
+    },
     End,
     Work,
     Stop,
     Claim,
-    Complete { ipfs_result: [u8; 32] },
-    Finish { ipfs_result: [u8; 32] },
+    Complete {
+        ipfs_result: [u8; 32],
+    },
+    Finish {
+        ipfs_result: [u8; 32],
+    },
     Quit,
     QuitAdmin,
     Clean,
@@ -211,10 +375,7 @@ impl JobsInstruction {
             "close" => Close,
             "close_admin" => CloseAdmin,
             "assign" => Assign { ipfs_job: r.bytes32()?, timeout: r.i64()? },
-            "list" => List {
-                ipfs_job: r.bytes32()?,
-                timeout: if r.remaining() >= 8 { Some(r.i64()?) } else { None },
-            },
+            "list" => List { ipfs_job: r.bytes32()?, timeout: if r.remaining() >= 8 { Some(r.i64()?) } else { None } },
             "delist" => Delist,
             "recover" => Recover,
             "extend" => Extend { timeout: r.i64()? },

@@ -1,12 +1,17 @@
 //! `nosana_nodes` instructions.
 
 use crate::error::LayoutError;
-use crate::instruction::{acc, find_spec, InstructionSpec, Reader, Writer};
+use crate::instruction::{InstructionSpec, Reader, Writer, acc, find_spec};
 
 pub const REGISTER: InstructionSpec = InstructionSpec {
     name: "register",
     discriminator: [211, 124, 67, 15, 211, 194, 178, 240],
-    accounts: &[acc("node", true, false), acc("payer", true, true), acc("authority", false, true), acc("system_program", false, false)],
+    accounts: &[
+        acc("node", true, false),
+        acc("payer", true, true),
+        acc("authority", false, true),
+        acc("system_program", false, false),
+    ],
 };
 pub const AUDIT: InstructionSpec = InstructionSpec {
     name: "audit",

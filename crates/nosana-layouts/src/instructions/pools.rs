@@ -1,32 +1,67 @@
 //! `nosana_pools` instructions.
 
 use crate::error::LayoutError;
-use crate::instruction::{acc, find_spec, InstructionSpec, Reader, Writer};
+use crate::instruction::{InstructionSpec, Reader, Writer, acc, find_spec};
 
 pub const OPEN: InstructionSpec = InstructionSpec {
     name: "open",
     discriminator: [228, 220, 155, 71, 199, 189, 60, 45],
-    accounts: &[acc("pool", true, true), acc("vault", true, false), acc("beneficiary", false, false), acc("authority", true, true), acc("mint", false, false), acc("system_program", false, false), acc("token_program", false, false), acc("rent", false, false)],
+    accounts: &[
+        acc("pool", true, true),
+        acc("vault", true, false),
+        acc("beneficiary", false, false),
+        acc("authority", true, true),
+        acc("mint", false, false),
+        acc("system_program", false, false),
+        acc("token_program", false, false),
+        acc("rent", false, false),
+    ],
 };
 pub const CLAIM_FEE: InstructionSpec = InstructionSpec {
     name: "claim_fee",
     discriminator: [169, 32, 79, 137, 136, 232, 70, 137],
-    accounts: &[acc("vault", true, false), acc("rewards_reflection", true, false), acc("rewards_vault", true, false), acc("pool", true, false), acc("authority", true, true), acc("token_program", false, false), acc("rewards_program", false, false)],
+    accounts: &[
+        acc("vault", true, false),
+        acc("rewards_reflection", true, false),
+        acc("rewards_vault", true, false),
+        acc("pool", true, false),
+        acc("authority", true, true),
+        acc("token_program", false, false),
+        acc("rewards_program", false, false),
+    ],
 };
 pub const CLAIM_TRANSFER: InstructionSpec = InstructionSpec {
     name: "claim_transfer",
     discriminator: [202, 178, 58, 190, 230, 234, 229, 17],
-    accounts: &[acc("vault", true, false), acc("beneficiary", true, false), acc("pool", true, false), acc("authority", true, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("vault", true, false),
+        acc("beneficiary", true, false),
+        acc("pool", true, false),
+        acc("authority", true, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const CLOSE: InstructionSpec = InstructionSpec {
     name: "close",
     discriminator: [98, 165, 201, 177, 108, 65, 206, 96],
-    accounts: &[acc("vault", true, false), acc("user", true, false), acc("pool", true, false), acc("authority", true, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("vault", true, false),
+        acc("user", true, false),
+        acc("pool", true, false),
+        acc("authority", true, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const UPDATE_BENEFICIARY: InstructionSpec = InstructionSpec {
     name: "update_beneficiary",
     discriminator: [126, 122, 219, 70, 188, 126, 243, 126],
-    accounts: &[acc("beneficiary", false, false), acc("new_beneficiary", false, false), acc("pool", true, false), acc("authority", true, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("beneficiary", false, false),
+        acc("new_beneficiary", false, false),
+        acc("pool", true, false),
+        acc("authority", true, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const ALL: &[InstructionSpec] = &[OPEN, CLAIM_FEE, CLAIM_TRANSFER, CLOSE, UPDATE_BENEFICIARY];
 

@@ -1,27 +1,55 @@
 //! `nosana_rewards` instructions.
 
 use crate::error::LayoutError;
-use crate::instruction::{acc, find_spec, InstructionSpec, Reader, Writer};
+use crate::instruction::{InstructionSpec, Reader, Writer, acc, find_spec};
 
 pub const INIT: InstructionSpec = InstructionSpec {
     name: "init",
     discriminator: [220, 59, 207, 236, 108, 250, 47, 100],
-    accounts: &[acc("mint", false, false), acc("reflection", true, false), acc("vault", true, false), acc("authority", true, true), acc("system_program", false, false), acc("token_program", false, false), acc("rent", false, false)],
+    accounts: &[
+        acc("mint", false, false),
+        acc("reflection", true, false),
+        acc("vault", true, false),
+        acc("authority", true, true),
+        acc("system_program", false, false),
+        acc("token_program", false, false),
+        acc("rent", false, false),
+    ],
 };
 pub const ENTER: InstructionSpec = InstructionSpec {
     name: "enter",
     discriminator: [139, 49, 209, 114, 88, 91, 77, 134],
-    accounts: &[acc("reflection", true, false), acc("stake", false, false), acc("reward", true, false), acc("authority", true, true), acc("system_program", false, false)],
+    accounts: &[
+        acc("reflection", true, false),
+        acc("stake", false, false),
+        acc("reward", true, false),
+        acc("authority", true, true),
+        acc("system_program", false, false),
+    ],
 };
 pub const ADD_FEE: InstructionSpec = InstructionSpec {
     name: "add_fee",
     discriminator: [67, 225, 189, 212, 253, 123, 76, 112],
-    accounts: &[acc("user", true, false), acc("reflection", true, false), acc("vault", true, false), acc("authority", false, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("user", true, false),
+        acc("reflection", true, false),
+        acc("vault", true, false),
+        acc("authority", false, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const CLAIM: InstructionSpec = InstructionSpec {
     name: "claim",
     discriminator: [62, 198, 214, 193, 213, 159, 108, 210],
-    accounts: &[acc("user", true, false), acc("vault", true, false), acc("reflection", true, false), acc("reward", true, false), acc("stake", false, false), acc("authority", true, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("user", true, false),
+        acc("vault", true, false),
+        acc("reflection", true, false),
+        acc("reward", true, false),
+        acc("stake", false, false),
+        acc("authority", true, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const SYNC: InstructionSpec = InstructionSpec {
     name: "sync",

@@ -1,17 +1,31 @@
 //! `nosana_staking` instructions.
 
 use crate::error::LayoutError;
-use crate::instruction::{acc, find_spec, InstructionSpec, Reader, Writer};
+use crate::instruction::{InstructionSpec, Reader, Writer, acc, find_spec};
 
 pub const INIT: InstructionSpec = InstructionSpec {
     name: "init",
     discriminator: [220, 59, 207, 236, 108, 250, 47, 100],
-    accounts: &[acc("settings", true, false), acc("authority", true, true), acc("system_program", false, false), acc("rent", false, false)],
+    accounts: &[
+        acc("settings", true, false),
+        acc("authority", true, true),
+        acc("system_program", false, false),
+        acc("rent", false, false),
+    ],
 };
 pub const STAKE: InstructionSpec = InstructionSpec {
     name: "stake",
     discriminator: [206, 176, 202, 18, 200, 209, 179, 108],
-    accounts: &[acc("mint", false, false), acc("user", true, false), acc("vault", true, false), acc("stake", true, false), acc("authority", true, true), acc("system_program", false, false), acc("token_program", false, false), acc("rent", false, false)],
+    accounts: &[
+        acc("mint", false, false),
+        acc("user", true, false),
+        acc("vault", true, false),
+        acc("stake", true, false),
+        acc("authority", true, true),
+        acc("system_program", false, false),
+        acc("token_program", false, false),
+        acc("rent", false, false),
+    ],
 };
 pub const UNSTAKE: InstructionSpec = InstructionSpec {
     name: "unstake",
@@ -26,7 +40,13 @@ pub const RESTAKE: InstructionSpec = InstructionSpec {
 pub const TOPUP: InstructionSpec = InstructionSpec {
     name: "topup",
     discriminator: [126, 42, 49, 78, 225, 151, 99, 77],
-    accounts: &[acc("user", true, false), acc("vault", true, false), acc("stake", true, false), acc("authority", false, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("user", true, false),
+        acc("vault", true, false),
+        acc("stake", true, false),
+        acc("authority", false, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const EXTEND: InstructionSpec = InstructionSpec {
     name: "extend",
@@ -36,37 +56,71 @@ pub const EXTEND: InstructionSpec = InstructionSpec {
 pub const CLOSE: InstructionSpec = InstructionSpec {
     name: "close",
     discriminator: [98, 165, 201, 177, 108, 65, 206, 96],
-    accounts: &[acc("user", true, false), acc("stake", true, false), acc("vault", true, false), acc("authority", true, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("user", true, false),
+        acc("stake", true, false),
+        acc("vault", true, false),
+        acc("authority", true, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const WITHDRAW: InstructionSpec = InstructionSpec {
     name: "withdraw",
     discriminator: [183, 18, 70, 156, 148, 109, 161, 34],
-    accounts: &[acc("user", true, false), acc("vault", true, false), acc("stake", true, false), acc("authority", true, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("user", true, false),
+        acc("vault", true, false),
+        acc("stake", true, false),
+        acc("authority", true, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const SLASH: InstructionSpec = InstructionSpec {
     name: "slash",
     discriminator: [204, 141, 18, 161, 8, 177, 92, 142],
-    accounts: &[acc("vault", true, false), acc("stake", true, false), acc("token_account", true, false), acc("settings", false, false), acc("authority", false, true), acc("token_program", false, false)],
+    accounts: &[
+        acc("vault", true, false),
+        acc("stake", true, false),
+        acc("token_account", true, false),
+        acc("settings", false, false),
+        acc("authority", false, true),
+        acc("token_program", false, false),
+    ],
 };
 pub const UPDATE_SETTINGS: InstructionSpec = InstructionSpec {
     name: "update_settings",
     discriminator: [81, 166, 51, 213, 158, 84, 157, 108],
-    accounts: &[acc("new_authority", false, false), acc("token_account", false, false), acc("settings", true, false), acc("authority", false, true)],
+    accounts: &[
+        acc("new_authority", false, false),
+        acc("token_account", false, false),
+        acc("settings", true, false),
+        acc("authority", false, true),
+    ],
 };
-pub const ALL: &[InstructionSpec] = &[INIT, STAKE, UNSTAKE, RESTAKE, TOPUP, EXTEND, CLOSE, WITHDRAW, SLASH, UPDATE_SETTINGS];
+pub const ALL: &[InstructionSpec] =
+    &[INIT, STAKE, UNSTAKE, RESTAKE, TOPUP, EXTEND, CLOSE, WITHDRAW, SLASH, UPDATE_SETTINGS];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StakingInstruction {
     Init,
     /// `duration` is a u128 argument, stored as u64.
-    Stake { amount: u64, duration: u128 },
+    Stake {
+        amount: u64,
+        duration: u128,
+    },
     Unstake,
     Restake,
-    Topup { amount: u64 },
-    Extend { duration: u64 },
+    Topup {
+        amount: u64,
+    },
+    Extend {
+        duration: u64,
+    },
     Close,
     Withdraw,
-    Slash { amount: u64 },
+    Slash {
+        amount: u64,
+    },
     UpdateSettings,
 }
 

@@ -114,13 +114,28 @@ fn list_keys(job: &Pubkey, market: &Pubkey, run: &Pubkey, payer: &Pubkey, author
 
 /// `list`: `authority` (the project) posts `job`, `payer` funds it from its NOS ATA. `run`
 /// is a fresh keypair, used only when a node is waiting.
-pub fn list(job: &Pubkey, market: &Pubkey, run: &Pubkey, payer: &Pubkey, authority: &Pubkey, ipfs_job: [u8; 32], timeout: i64) -> Instruction {
+pub fn list(
+    job: &Pubkey,
+    market: &Pubkey,
+    run: &Pubkey,
+    payer: &Pubkey,
+    authority: &Pubkey,
+    ipfs_job: [u8; 32],
+    timeout: i64,
+) -> Instruction {
     let keys = list_keys(job, market, run, payer, authority);
     build(&spec::LIST, &keys, JobsInstruction::List { ipfs_job, timeout: Some(timeout) })
 }
 
 /// The pre-2024-11 `list` (40 bytes of data): the market's `job_timeout` applies.
-pub fn list_legacy(job: &Pubkey, market: &Pubkey, run: &Pubkey, payer: &Pubkey, authority: &Pubkey, ipfs_job: [u8; 32]) -> Instruction {
+pub fn list_legacy(
+    job: &Pubkey,
+    market: &Pubkey,
+    run: &Pubkey,
+    payer: &Pubkey,
+    authority: &Pubkey,
+    ipfs_job: [u8; 32],
+) -> Instruction {
     let keys = list_keys(job, market, run, payer, authority);
     build(&spec::LIST, &keys, JobsInstruction::List { ipfs_job, timeout: None })
 }
@@ -182,14 +197,29 @@ fn settlement_slots(market: &Pubkey, parties: &RunParties, price: u64) -> (Pubke
 }
 
 /// `end`: the project ends a running job. `price` is the job's price.
-pub fn end(job: &Pubkey, market: &Pubkey, run: &Pubkey, parties: &RunParties, authority: &Pubkey, price: u64) -> Instruction {
+pub fn end(
+    job: &Pubkey,
+    market: &Pubkey,
+    run: &Pubkey,
+    parties: &RunParties,
+    authority: &Pubkey,
+    price: u64,
+) -> Instruction {
     let (deposit, user) = settlement_slots(market, parties, price);
-    let keys = [*job, *market, *run, deposit, user, vault(market), parties.run_payer, *authority, ids::TOKEN_PROGRAM_ID];
+    let keys =
+        [*job, *market, *run, deposit, user, vault(market), parties.run_payer, *authority, ids::TOKEN_PROGRAM_ID];
     build(&spec::END, &keys, JobsInstruction::End)
 }
 
 /// `finish`: the node posts its result and is paid. `price` is the job's price.
-pub fn finish(job: &Pubkey, run: &Pubkey, market: &Pubkey, parties: &RunParties, price: u64, ipfs_result: [u8; 32]) -> Instruction {
+pub fn finish(
+    job: &Pubkey,
+    run: &Pubkey,
+    market: &Pubkey,
+    parties: &RunParties,
+    price: u64,
+    ipfs_result: [u8; 32],
+) -> Instruction {
     let (deposit, user) = settlement_slots(market, parties, price);
     let keys = [
         *job,
@@ -220,7 +250,14 @@ pub fn stop(market: &Pubkey, node: &Pubkey, authority: &Pubkey) -> Instruction {
 }
 
 /// `claim`: `node` starts a run on a stopped job.
-pub fn claim(job: &Pubkey, run: &Pubkey, market: &Pubkey, payer: &Pubkey, node: &Pubkey, nft_mint: Option<&Pubkey>) -> Instruction {
+pub fn claim(
+    job: &Pubkey,
+    run: &Pubkey,
+    market: &Pubkey,
+    payer: &Pubkey,
+    node: &Pubkey,
+    nft_mint: Option<&Pubkey>,
+) -> Instruction {
     let (nft, metadata) = access_slots(node, nft_mint);
     let keys = [*job, *run, *market, pda::stake(node).0, nft, metadata, *payer, *node, ids::SYSTEM_PROGRAM_ID];
     build(&spec::CLAIM, &keys, JobsInstruction::Claim)

@@ -60,7 +60,12 @@ pub fn close(pool: &Pubkey, authority: &Pubkey, user: &Pubkey) -> Instruction {
     build(&spec::CLOSE, &keys, PoolsInstruction::Close)
 }
 
-pub fn update_beneficiary(pool: &Pubkey, beneficiary: &Pubkey, new_beneficiary: &Pubkey, authority: &Pubkey) -> Instruction {
+pub fn update_beneficiary(
+    pool: &Pubkey,
+    beneficiary: &Pubkey,
+    new_beneficiary: &Pubkey,
+    authority: &Pubkey,
+) -> Instruction {
     let keys = [*beneficiary, *new_beneficiary, *pool, *authority, ids::TOKEN_PROGRAM_ID];
     build(&spec::UPDATE_BENEFICIARY, &keys, PoolsInstruction::UpdateBeneficiary)
 }

@@ -25,13 +25,25 @@ pub fn init(authority: &Pubkey) -> Instruction {
 
 /// Enters `authority`'s stake into the fee distribution.
 pub fn enter(authority: &Pubkey) -> Instruction {
-    let keys = [pda::rewards_reflection().0, pda::stake(authority).0, pda::reward(authority).0, *authority, ids::SYSTEM_PROGRAM_ID];
+    let keys = [
+        pda::rewards_reflection().0,
+        pda::stake(authority).0,
+        pda::reward(authority).0,
+        *authority,
+        ids::SYSTEM_PROGRAM_ID,
+    ];
     build(&spec::ENTER, &keys, RewardsInstruction::Enter)
 }
 
 /// Pays `amount` from `authority`'s NOS ATA into the rewards vault for all stakers.
 pub fn add_fee(authority: &Pubkey, amount: u64) -> Instruction {
-    let keys = [pda::nos_ata(authority), pda::rewards_reflection().0, pda::rewards_vault().0, *authority, ids::TOKEN_PROGRAM_ID];
+    let keys = [
+        pda::nos_ata(authority),
+        pda::rewards_reflection().0,
+        pda::rewards_vault().0,
+        *authority,
+        ids::TOKEN_PROGRAM_ID,
+    ];
     build(&spec::ADD_FEE, &keys, RewardsInstruction::AddFee { amount })
 }
 

@@ -44,28 +44,44 @@ fn token(accounts: Vec<AccountMeta>, ix: TokenInstruction) -> Instruction {
 
 pub fn transfer(source: &Pubkey, dest: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token(
-        vec![AccountMeta::writable(*source, false), AccountMeta::writable(*dest, false), AccountMeta::readonly(*authority, true)],
+        vec![
+            AccountMeta::writable(*source, false),
+            AccountMeta::writable(*dest, false),
+            AccountMeta::readonly(*authority, true),
+        ],
         TokenInstruction::Transfer { amount },
     )
 }
 
 pub fn mint_to(mint: &Pubkey, dest: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token(
-        vec![AccountMeta::writable(*mint, false), AccountMeta::writable(*dest, false), AccountMeta::readonly(*authority, true)],
+        vec![
+            AccountMeta::writable(*mint, false),
+            AccountMeta::writable(*dest, false),
+            AccountMeta::readonly(*authority, true),
+        ],
         TokenInstruction::MintTo { amount },
     )
 }
 
 pub fn burn(account: &Pubkey, mint: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token(
-        vec![AccountMeta::writable(*account, false), AccountMeta::writable(*mint, false), AccountMeta::readonly(*authority, true)],
+        vec![
+            AccountMeta::writable(*account, false),
+            AccountMeta::writable(*mint, false),
+            AccountMeta::readonly(*authority, true),
+        ],
         TokenInstruction::Burn { amount },
     )
 }
 
 pub fn burn_checked(account: &Pubkey, mint: &Pubkey, authority: &Pubkey, amount: u64, decimals: u8) -> Instruction {
     token(
-        vec![AccountMeta::writable(*account, false), AccountMeta::writable(*mint, false), AccountMeta::readonly(*authority, true)],
+        vec![
+            AccountMeta::writable(*account, false),
+            AccountMeta::writable(*mint, false),
+            AccountMeta::readonly(*authority, true),
+        ],
         TokenInstruction::BurnChecked { amount, decimals },
     )
 }

@@ -3,12 +3,12 @@
 use nosana_layouts::ids;
 use nosana_layouts::instruction::{AccountMeta, Instruction};
 use nosana_layouts::pda::associated_token_account;
-use nosana_layouts::spl::{AtaInstruction, TokenAccount, TokenInstruction, TOKEN_ACCOUNT_LEN};
+use nosana_layouts::spl::{AtaInstruction, TOKEN_ACCOUNT_LEN, TokenAccount, TokenInstruction};
 
 use super::keys;
 use crate::anchor::create_account;
 use crate::error::{InstructionError, ProgramResult};
-use crate::invoke::{bad_data, InvokeContext};
+use crate::invoke::{InvokeContext, bad_data};
 
 pub fn process(ctx: &mut InvokeContext<'_>, accounts: &[AccountMeta], data: &[u8]) -> ProgramResult {
     let ix = AtaInstruction::decode(data).map_err(|_| bad_data())?;

@@ -2,9 +2,9 @@
 
 pub mod ata;
 pub mod jobs;
+pub mod nodes;
 pub mod pools;
 pub mod rewards;
-pub mod nodes;
 pub mod staking;
 pub mod system;
 pub mod token;
@@ -16,7 +16,12 @@ use solana_pubkey::Pubkey;
 use crate::error::{InstructionError, ProgramResult};
 use crate::invoke::InvokeContext;
 
-pub fn process(ctx: &mut InvokeContext<'_>, program_id: &Pubkey, accounts: &[AccountMeta], data: &[u8]) -> ProgramResult {
+pub fn process(
+    ctx: &mut InvokeContext<'_>,
+    program_id: &Pubkey,
+    accounts: &[AccountMeta],
+    data: &[u8],
+) -> ProgramResult {
     match *program_id {
         ids::SYSTEM_PROGRAM_ID => system::process(ctx, accounts, data),
         ids::TOKEN_PROGRAM_ID => token::process(ctx, accounts, data),

@@ -82,7 +82,8 @@ fn claim_fee(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
     has_one(&pool.vault, &vault, "pool")?;
     constraint(pool.beneficiary == rewards_vault, pe::WRONG_BENEFICIARY, "rewards_vault")?;
     constraint(pool.claim_type == claim_type::ADD_FEE, pe::WRONG_CLAIM_TYPE, "pool")?;
-    let reflection_account = anchor::load_foreign::<ReflectionAccount>(ctx, &reflection, &ids::REWARDS_PROGRAM_ID, "rewards_reflection")?;
+    let reflection_account =
+        anchor::load_foreign::<ReflectionAccount>(ctx, &reflection, &ids::REWARDS_PROGRAM_ID, "rewards_reflection")?;
     has_one(&reflection_account.vault, &rewards_vault, "rewards_reflection")?;
 
     let amount = book_claim(ctx, &mut pool, &vault)?;

@@ -46,7 +46,9 @@ fn active_stake(ctx: &InvokeContext<'_>, key: &Pubkey, authority: &Pubkey) -> Pr
 }
 
 fn init(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[mint, reflection, vault, authority, system, token, _rent] = keys else { return Err(anchor::not_enough_keys()) };
+    let &[mint, reflection, vault, authority, system, token, _rent] = keys else {
+        return Err(anchor::not_enough_keys());
+    };
     expect_address(&mint, &ids::NOS_MINT, "mint")?;
     expect_address(&system, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
     expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
@@ -58,7 +60,9 @@ fn init(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
 }
 
 fn enter(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[reflection_key, stake_key, reward_key, authority, system] = keys else { return Err(anchor::not_enough_keys()) };
+    let &[reflection_key, stake_key, reward_key, authority, system] = keys else {
+        return Err(anchor::not_enough_keys());
+    };
     expect_address(&system, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
     let mut reflection = reflection_pda(ctx, &reflection_key)?;
     let stake = active_stake(ctx, &stake_key, &authority)?;
@@ -80,7 +84,9 @@ fn add_fee(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], amount: u64) -> Program
 }
 
 fn claim(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[user, vault, reflection_key, reward_key, stake_key, authority, token] = keys else { return Err(anchor::not_enough_keys()) };
+    let &[user, vault, reflection_key, reward_key, stake_key, authority, token] = keys else {
+        return Err(anchor::not_enough_keys());
+    };
     expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     let mut reflection = reflection_pda(ctx, &reflection_key)?;
     has_one(&reflection.vault, &vault, "reflection")?;

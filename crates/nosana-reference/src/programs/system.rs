@@ -6,7 +6,7 @@ use nosana_layouts::spl::SystemInstruction;
 
 use super::keys;
 use crate::error::{InstructionError, ProgramError, ProgramResult};
-use crate::invoke::{bad_data, InvokeContext};
+use crate::invoke::{InvokeContext, bad_data};
 
 const ACCOUNT_ALREADY_IN_USE: u32 = 0;
 const RESULT_WITH_NEGATIVE_LAMPORTS: u32 = 1;

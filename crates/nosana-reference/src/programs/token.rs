@@ -3,12 +3,12 @@
 use nosana_layouts::errors::token as te;
 use nosana_layouts::ids;
 use nosana_layouts::instruction::AccountMeta;
-use nosana_layouts::spl::{Mint, TokenAccount, TokenInstruction, MINT_LEN, TOKEN_ACCOUNT_LEN};
+use nosana_layouts::spl::{MINT_LEN, Mint, TOKEN_ACCOUNT_LEN, TokenAccount, TokenInstruction};
 use solana_pubkey::Pubkey;
 
 use super::keys;
 use crate::error::{InstructionError, ProgramError, ProgramResult};
-use crate::invoke::{bad_data, InvokeContext};
+use crate::invoke::{InvokeContext, bad_data};
 
 const FROZEN: u8 = 2;
 
@@ -26,7 +26,13 @@ pub fn process(ctx: &mut InvokeContext<'_>, accounts: &[AccountMeta], data: &[u8
             if Mint::unpack(&account.data).is_ok_and(|m| m.is_initialized) {
                 return Err(ProgramError::Token(te::ALREADY_IN_USE));
             }
-            let m = Mint { mint_authority: Some(mint_authority), supply: 0, decimals, is_initialized: true, freeze_authority };
+            let m = Mint {
+                mint_authority: Some(mint_authority),
+                supply: 0,
+                decimals,
+                is_initialized: true,
+                freeze_authority,
+            };
             ctx.account_mut(&mint)?.data = m.pack();
             Ok(())
         }
@@ -148,7 +154,11 @@ fn transfer(
     let mut from = load_account(ctx, source)?;
     let mut to = load_account(ctx, dest)?;
     if from.state == FROZEN || to.state == FROZEN {
-        return Err(ProgramError::Token(nosana_layouts::errors::ErrorDef { code: 17, name: "AccountFrozen", message: "Account is frozen" }));
+        return Err(ProgramError::Token(nosana_layouts::errors::ErrorDef {
+            code: 17,
+            name: "AccountFrozen",
+            message: "Account is frozen",
+        }));
     }
     if from.mint != to.mint || mint.is_some_and(|m| m != from.mint) {
         return Err(ProgramError::Token(te::MINT_MISMATCH));

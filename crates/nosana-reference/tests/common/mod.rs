@@ -10,10 +10,10 @@ use nosana_layouts::errors::ErrorDef;
 use nosana_layouts::ids::{self, NOS, NOS_MINT};
 use nosana_layouts::instruction::Instruction;
 use nosana_layouts::pda;
-use nosana_layouts::spl::{NftMetadata, TokenAccount, TOKEN_ACCOUNT_LEN};
+use nosana_layouts::spl::{NftMetadata, TOKEN_ACCOUNT_LEN, TokenAccount};
 use nosana_reference::bank::rent_exempt_minimum;
 use nosana_reference::client::jobs::{self, MarketParams, RunParties};
-use nosana_reference::genesis::{self, address, Genesis, SOL};
+use nosana_reference::genesis::{self, Genesis, SOL, address};
 use nosana_reference::{Account, ExecutedTransaction, InstructionError, ProgramConfig, Pubkey, TransactionError};
 
 /// NOS base units per second in the default market.
@@ -79,7 +79,15 @@ impl World {
     /// Places a stake of `xnos` for `node`, as the staking program would have it.
     pub fn stake(&mut self, node: &Pubkey, xnos: u128) {
         let (vault, vault_bump) = pda::stake_vault(node);
-        let stake = StakeAccount { amount: xnos as u64, authority: *node, duration: 0, time_unstake: 0, vault, vault_bump, xnos };
+        let stake = StakeAccount {
+            amount: xnos as u64,
+            authority: *node,
+            duration: 0,
+            time_unstake: 0,
+            vault,
+            vault_bump,
+            xnos,
+        };
         genesis::store_anchor(&mut self.g.bank, pda::stake(node).0, ids::STAKING_PROGRAM_ID, &stake);
     }
 

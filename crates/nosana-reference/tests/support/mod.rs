@@ -6,7 +6,7 @@ use nosana_layouts::ids;
 use nosana_layouts::math;
 use nosana_layouts::pda;
 use nosana_reference::error::{InstructionError, TransactionError};
-use nosana_reference::genesis::{store_anchor, Genesis};
+use nosana_reference::genesis::{Genesis, store_anchor};
 use nosana_reference::{ExecutedTransaction, ProgramConfig, Pubkey};
 
 /// A world at a fixed time with the NOS mint, staking settings and rewards reflection.

@@ -34,11 +34,9 @@ pub fn check(ctx: &InvokeContext<'_>, market: &MarketAccount, slots: &NodeSlots)
     constraint(nft.amount >= 1, je::NODE_NFT_INVALID_AMOUNT, "nft")?;
     constraint(slots.metadata == pda::metadata(&nft.mint).0, je::NODE_NFT_WRONG_METADATA, "metadata")?;
     let account = ctx.account(&slots.metadata)?;
-    let metadata = (account.owner == ids::METADATA_PROGRAM_ID)
-        .then(|| NftMetadata::unpack(&account.data).ok())
-        .flatten();
-    let verified = metadata
-        .and_then(|m| m.collection)
-        .is_some_and(|(verified, key)| verified && key == market.node_access_key);
+    let metadata =
+        (account.owner == ids::METADATA_PROGRAM_ID).then(|| NftMetadata::unpack(&account.data).ok()).flatten();
+    let verified =
+        metadata.and_then(|m| m.collection).is_some_and(|(verified, key)| verified && key == market.node_access_key);
     constraint(verified, je::NODE_KEY_INVALID_COLLECTION, "metadata")
 }

@@ -13,7 +13,7 @@ mod queue;
 mod run;
 mod settle;
 
-use nosana_layouts::instruction::{find_spec, AccountMeta};
+use nosana_layouts::instruction::{AccountMeta, find_spec};
 use nosana_layouts::instructions::jobs::{self as spec, JobsInstruction};
 
 use crate::anchor;
@@ -33,7 +33,13 @@ pub fn process(ctx: &mut InvokeContext<'_>, accounts: &[AccountMeta], data: &[u8
             market::open(ctx, accounts, &params)
         }
         Update { job_expiration, job_price, job_type, node_stake_minimum, job_timeout } => {
-            let params = market::Update { job_expiration, job_price, job_type, node_xnos_minimum: node_stake_minimum, job_timeout };
+            let params = market::Update {
+                job_expiration,
+                job_price,
+                job_type,
+                node_xnos_minimum: node_stake_minimum,
+                job_timeout,
+            };
             market::update(ctx, accounts, &params)
         }
         Close => market::close(ctx, accounts, false),

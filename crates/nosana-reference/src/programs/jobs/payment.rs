@@ -3,7 +3,7 @@
 
 use nosana_layouts::accounts::JobAccount;
 use nosana_layouts::ids;
-use nosana_layouts::instructions::rewards::{RewardsInstruction, ADD_FEE};
+use nosana_layouts::instructions::rewards::{ADD_FEE, RewardsInstruction};
 use nosana_layouts::math;
 use solana_pubkey::Pubkey;
 
@@ -51,7 +51,13 @@ pub fn pay_out(ctx: &mut InvokeContext<'_>, vault: &Pubkey, to: &Pubkey, amount:
 
 /// Settles a finished or ended job: the node gets `price * min(elapsed, timeout)` into
 /// `user`, the rest of the deposit goes back to `deposit`. Nothing moves for free jobs.
-pub fn settle(ctx: &mut InvokeContext<'_>, job: &JobAccount, vault: &Pubkey, user: &Pubkey, deposit: &Pubkey) -> ProgramResult {
+pub fn settle(
+    ctx: &mut InvokeContext<'_>,
+    job: &JobAccount,
+    vault: &Pubkey,
+    user: &Pubkey,
+    deposit: &Pubkey,
+) -> ProgramResult {
     if job.price == 0 {
         return Ok(());
     }

@@ -13,7 +13,7 @@ use super::checks::{self, keys};
 use super::payment::{self, Funding};
 use super::queue;
 use crate::anchor::{self, constraint};
-use crate::error::{ensure, ProgramResult};
+use crate::error::{ProgramResult, ensure};
 use crate::invoke::InvokeContext;
 
 /// The slots `list` and `assign` share.
@@ -28,9 +28,26 @@ struct Posting {
 /// `list`: creates the job, then queues it or, when a node waits, pairs it with the first
 /// node at once. Without `timeout` (the pre-2024-11 instruction) the market's timeout
 /// applies and the fee is the legacy `job_price / fraction`.
-pub fn list(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], ipfs_job: [u8; 32], timeout: Option<i64>) -> ProgramResult {
-    let [job, market, run, user, vault, payer, rewards_reflection, rewards_vault, authority, rewards_program, token_program, system_program] =
-        keys(&LIST, metas)?;
+pub fn list(
+    ctx: &mut InvokeContext<'_>,
+    metas: &[AccountMeta],
+    ipfs_job: [u8; 32],
+    timeout: Option<i64>,
+) -> ProgramResult {
+    let [
+        job,
+        market,
+        run,
+        user,
+        vault,
+        payer,
+        rewards_reflection,
+        rewards_vault,
+        authority,
+        rewards_program,
+        token_program,
+        system_program,
+    ] = keys(&LIST, metas)?;
     let funding = Funding { user, payer, vault, rewards_reflection, rewards_vault };
     let p = Posting { job, market, run, funding, authority };
     let mut m = validate(ctx, &p)?;
@@ -60,8 +77,21 @@ pub fn list(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], ipfs_job: [u8; 3
 
 /// `assign`: creates the job and its run for `node`, taking the node out of the node queue.
 pub fn assign(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], ipfs_job: [u8; 32], timeout: i64) -> ProgramResult {
-    let [job, market, run, node, user, vault, payer, rewards_reflection, rewards_vault, authority, rewards_program, token_program, system_program] =
-        keys(&ASSIGN, metas)?;
+    let [
+        job,
+        market,
+        run,
+        node,
+        user,
+        vault,
+        payer,
+        rewards_reflection,
+        rewards_vault,
+        authority,
+        rewards_program,
+        token_program,
+        system_program,
+    ] = keys(&ASSIGN, metas)?;
     let funding = Funding { user, payer, vault, rewards_reflection, rewards_vault };
     let p = Posting { job, market, run, funding, authority };
     let mut m = validate(ctx, &p)?;
@@ -89,7 +119,12 @@ fn validate(ctx: &mut InvokeContext<'_>, p: &Posting) -> ProgramResult<MarketAcc
     let market: MarketAccount = anchor::load(ctx, &p.market, "market")?;
     anchor::token_account(ctx, &p.funding.user, "user")?;
     anchor::token_account(ctx, &p.funding.vault, "vault")?;
-    anchor::load_foreign::<ReflectionAccount>(ctx, &p.funding.rewards_reflection, &ids::REWARDS_PROGRAM_ID, "rewards_reflection")?;
+    anchor::load_foreign::<ReflectionAccount>(
+        ctx,
+        &p.funding.rewards_reflection,
+        &ids::REWARDS_PROGRAM_ID,
+        "rewards_reflection",
+    )?;
     anchor::token_account(ctx, &p.funding.rewards_vault, "rewards_vault")?;
     checks::vault(&market, &p.funding.vault)?;
     checks::fresh_run(ctx, &p.run)?;
@@ -180,7 +215,12 @@ pub fn extend(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], timeout: i64) 
     let m: MarketAccount = anchor::load(ctx, &market, "market")?;
     anchor::token_account(ctx, &user, "user")?;
     anchor::token_account(ctx, &vault, "vault")?;
-    anchor::load_foreign::<ReflectionAccount>(ctx, &rewards_reflection, &ids::REWARDS_PROGRAM_ID, "rewards_reflection")?;
+    anchor::load_foreign::<ReflectionAccount>(
+        ctx,
+        &rewards_reflection,
+        &ids::REWARDS_PROGRAM_ID,
+        "rewards_reflection",
+    )?;
     anchor::token_account(ctx, &rewards_vault, "rewards_vault")?;
     project_job(&value, &market, &authority)?;
     constraint(value.price == 0 || value.payer == payer, common::UNAUTHORIZED, "job")?;

@@ -36,11 +36,7 @@ pub fn pop(market: &mut MarketAccount) -> ProgramResult<Pubkey> {
 
 /// `remove_from_queue`: takes `key` out wherever it is.
 pub fn remove(market: &mut MarketAccount, key: &Pubkey) -> ProgramResult {
-    let index = market
-        .queue
-        .iter()
-        .position(|k| k == key)
-        .ok_or(ProgramError::anchor(je::NOT_IN_MARKET_QUEUE))?;
+    let index = market.queue.iter().position(|k| k == key).ok_or(ProgramError::anchor(je::NOT_IN_MARKET_QUEUE))?;
     market.queue.remove(index);
     mark_empty(market);
     Ok(())

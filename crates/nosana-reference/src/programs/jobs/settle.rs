@@ -11,13 +11,14 @@ use nosana_layouts::instructions::jobs::{COMPLETE, END, FINISH};
 use super::checks::{self, keys};
 use super::payment;
 use crate::anchor::{self, constraint};
-use crate::error::{ensure, ProgramResult};
+use crate::error::{ProgramResult, ensure};
 use crate::invoke::InvokeContext;
 
 /// `finish`: the running node posts its result; the job is Done, the node paid pro rata,
 /// the surplus refunded to the job payer's ATA, and the run closed (rent to its payer).
 pub fn finish(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], ipfs_result: [u8; 32]) -> ProgramResult {
-    let [job, run, market, vault, deposit, user, payer_run, payer_job, authority, token_program] = keys(&FINISH, metas)?;
+    let [job, run, market, vault, deposit, user, payer_run, payer_job, authority, token_program] =
+        keys(&FINISH, metas)?;
     let mut value: JobAccount = anchor::load(ctx, &job, "job")?;
     let r: RunAccount = anchor::load(ctx, &run, "run")?;
     let m: MarketAccount = anchor::load(ctx, &market, "market")?;

@@ -1,0 +1,35 @@
+//! Command line: global options and one subcommand per job.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+use crate::settings::Settings;
+
+#[derive(Debug, Parser)]
+#[command(name = "depinscore", version, about = "Nosana chain indexer and builder-score backend")]
+pub struct Cli {
+    /// Settings file (TOML); every key can also come from DEPINSCORE__SECTION__KEY.
+    #[arg(short, long, global = true, env = "DEPINSCORE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the reference program through a scripted life of the network (market, node, stake,
+    /// job, payment, fee, emission, rewards, burn) and print every transaction and the
+    /// resulting accounts.
+    Lifecycle(commands::lifecycle::Args),
+}
+
+impl Cli {
+    pub fn run(self) -> anyhow::Result<()> {
+        let settings = Settings::load(self.config.as_deref())?;
+        match self.command {
+            Command::Lifecycle(args) => commands::lifecycle::run(&settings, &args),
+        }
+    }
+}
