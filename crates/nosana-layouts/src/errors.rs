@@ -135,6 +135,7 @@ error_table! {
         ACCOUNT_NOT_SIGNER = 3010, "AccountNotSigner", "The given account did not sign";
         ACCOUNT_NOT_SYSTEM_OWNED = 3011, "AccountNotSystemOwned", "The given account is not owned by the system program";
         ACCOUNT_NOT_INITIALIZED = 3012, "AccountNotInitialized", "The program expected this account to be already initialized";
+        ACCOUNT_SYSVAR_MISMATCH = 3015, "AccountSysvarMismatch", "The given public key does not match the required sysvar";
     }
 }
 

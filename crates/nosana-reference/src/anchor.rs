@@ -219,15 +219,29 @@ pub fn overflow() -> ProgramError {
     ProgramError::Runtime(crate::error::InstructionError::ArithmeticOverflow)
 }
 
-/// Anchor's dispatch: no discriminator, or one the program does not have.
+/// Anchor's dispatch (≥ 0.30 matches with `starts_with`): data that starts with none of the
+/// program's discriminators, too short ones included, is `InstructionFallbackNotFound`.
 pub fn check_discriminator(table: &[InstructionSpec], data: &[u8]) -> ProgramResult {
-    if data.len() < 8 {
-        return Err(ProgramError::anchor(ae::INSTRUCTION_MISSING));
+    if table.iter().any(|s| data.starts_with(&s.discriminator)) {
+        Ok(())
+    } else {
+        Err(ProgramError::anchor(ae::INSTRUCTION_FALLBACK_NOT_FOUND))
     }
-    if !table.iter().any(|s| s.discriminator[..] == data[..8]) {
-        return Err(ProgramError::anchor(ae::INSTRUCTION_FALLBACK_NOT_FOUND));
-    }
-    Ok(())
+}
+
+/// The keys [`accounts`] returned, as an array to destructure.
+pub fn slots<const N: usize>(keys: &[Pubkey]) -> ProgramResult<[Pubkey; N]> {
+    keys.get(..N).and_then(|k| k.try_into().ok()).ok_or_else(not_enough_keys)
+}
+
+/// `Program<'info, T>`: the slot must hold that program's id.
+pub fn program_slot(actual: &Pubkey, expected: &Pubkey, slot: &'static str) -> ProgramResult {
+    constraint(actual == expected, ae::INVALID_PROGRAM_ID, slot)
+}
+
+/// `Sysvar<'info, Rent>`.
+pub fn rent_slot(actual: &Pubkey) -> ProgramResult {
+    constraint(*actual == ids::RENT_SYSVAR_ID, ae::ACCOUNT_SYSVAR_MISMATCH, "rent")
 }
 
 /// Arguments that do not deserialize.

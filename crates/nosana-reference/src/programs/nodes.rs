@@ -30,10 +30,8 @@ pub fn process(ctx: &mut InvokeContext<'_>, accounts: &[AccountMeta], data: &[u8
 
 /// `register`: creates the node PDA (paid by `payer`) holding the declared hardware.
 fn register(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], specs: NodeSpecs) -> ProgramResult {
-    let [node, payer, authority, system_program] = slots(keys)?;
-    if system_program != ids::SYSTEM_PROGRAM_ID {
-        return Err(ProgramError::anchor_on(ae::INVALID_PROGRAM_ID, "system_program"));
-    }
+    let [node, payer, authority, system_program] = anchor::slots(keys)?;
+    anchor::program_slot(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
     expect_pda(&node, pda::node(&authority), "node")?;
     let program = ctx.program_id();
     create_account(ctx, &payer, &node, NodeAccount::SPACE, &program, true)?;
@@ -43,7 +41,7 @@ fn register(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], specs: NodeSpecs) -> P
 
 /// `audit(audited)`: only the Nosana authority may mark a node audited or not.
 fn audit(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], audited: bool) -> ProgramResult {
-    let [node, authority] = slots(keys)?;
+    let [node, authority] = anchor::slots(keys)?;
     let mut value = load::<NodeAccount>(ctx, &node, "node")?;
     ensure_key(&authority, &ids::AUTHORITY, ce::UNAUTHORIZED, "authority")?;
     value.audited = audited;
@@ -52,7 +50,7 @@ fn audit(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], audited: bool) -> Program
 
 /// `update`: the node's authority re-declares its hardware; the audit flag stays.
 fn update(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], specs: NodeSpecs) -> ProgramResult {
-    let [node, authority] = slots(keys)?;
+    let [node, authority] = anchor::slots(keys)?;
     let current = load::<NodeAccount>(ctx, &node, "node")?;
     ensure_key(&current.authority, &authority, ce::UNAUTHORIZED, "node")?;
     let value = declare(authority, current.audited, specs)?;
@@ -82,9 +80,4 @@ fn declare(authority: Pubkey, audited: bool, s: NodeSpecs) -> ProgramResult<Node
         icon: s.icon,
         version: s.version,
     })
-}
-
-/// The account slots in order, as an array to destructure.
-fn slots<const N: usize>(keys: &[Pubkey]) -> ProgramResult<[Pubkey; N]> {
-    keys.get(..N).and_then(|k| k.try_into().ok()).ok_or(ProgramError::anchor(ae::ACCOUNT_NOT_ENOUGH_KEYS))
 }

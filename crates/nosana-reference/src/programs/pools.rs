@@ -11,7 +11,7 @@ use nosana_layouts::math;
 use nosana_layouts::pda;
 use solana_pubkey::Pubkey;
 
-use crate::anchor::{self, constraint, expect_address, expect_pda, has_one, overflow};
+use crate::anchor::{self, constraint, expect_pda, has_one, overflow};
 use crate::error::ProgramResult;
 use crate::invoke::InvokeContext;
 
@@ -39,11 +39,9 @@ fn open(
     claim: u8,
     closeable: bool,
 ) -> ProgramResult {
-    let &[pool, vault, beneficiary, authority, mint, system, token, _rent] = keys else {
-        return Err(anchor::not_enough_keys());
-    };
-    expect_address(&system, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
-    expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    let [pool, vault, beneficiary, authority, mint, system, token, _rent] = anchor::slots(keys)?;
+    anchor::program_slot(&system, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
+    anchor::program_slot(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     let vault_bump = expect_pda(&vault, pda::pool_vault(&pool), "vault")?;
     let b = anchor::token_account(ctx, &beneficiary, "beneficiary")?;
     constraint(b.mint == mint, nosana_layouts::errors::anchor::CONSTRAINT_TOKEN_MINT, "beneficiary")?;
@@ -73,11 +71,9 @@ fn book_claim(ctx: &InvokeContext<'_>, pool: &mut PoolAccount, vault: &Pubkey) -
 }
 
 fn claim_fee(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[vault, reflection, rewards_vault, pool_key, _authority, token, rewards_program] = keys else {
-        return Err(anchor::not_enough_keys());
-    };
-    expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
-    expect_address(&rewards_program, &ids::REWARDS_PROGRAM_ID, "rewards_program")?;
+    let [vault, reflection, rewards_vault, pool_key, _authority, token, rewards_program] = anchor::slots(keys)?;
+    anchor::program_slot(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&rewards_program, &ids::REWARDS_PROGRAM_ID, "rewards_program")?;
     let mut pool = anchor::load::<PoolAccount>(ctx, &pool_key, "pool")?;
     has_one(&pool.vault, &vault, "pool")?;
     constraint(pool.beneficiary == rewards_vault, pe::WRONG_BENEFICIARY, "rewards_vault")?;
@@ -102,10 +98,8 @@ fn claim_fee(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
 }
 
 fn claim_transfer(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[vault, beneficiary, pool_key, _authority, token] = keys else {
-        return Err(anchor::not_enough_keys());
-    };
-    expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    let [vault, beneficiary, pool_key, _authority, token] = anchor::slots(keys)?;
+    anchor::program_slot(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     let mut pool = anchor::load::<PoolAccount>(ctx, &pool_key, "pool")?;
     has_one(&pool.vault, &vault, "pool")?;
     has_one(&pool.beneficiary, &beneficiary, "pool")?;
@@ -117,10 +111,8 @@ fn claim_transfer(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult
 }
 
 fn close(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[vault, user, pool_key, authority, token] = keys else {
-        return Err(anchor::not_enough_keys());
-    };
-    expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    let [vault, user, pool_key, authority, token] = anchor::slots(keys)?;
+    anchor::program_slot(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     let pool = anchor::load::<PoolAccount>(ctx, &pool_key, "pool")?;
     has_one(&pool.authority, &authority, "pool")?;
     has_one(&pool.vault, &vault, "pool")?;
@@ -134,10 +126,8 @@ fn close(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
 }
 
 fn update_beneficiary(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[beneficiary, new_beneficiary, pool_key, authority, token] = keys else {
-        return Err(anchor::not_enough_keys());
-    };
-    expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    let [beneficiary, new_beneficiary, pool_key, authority, token] = anchor::slots(keys)?;
+    anchor::program_slot(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     let mut pool = anchor::load::<PoolAccount>(ctx, &pool_key, "pool")?;
     has_one(&pool.beneficiary, &beneficiary, "pool")?;
     let current = anchor::token_account(ctx, &beneficiary, "beneficiary")?;

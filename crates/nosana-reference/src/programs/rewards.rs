@@ -46,12 +46,10 @@ fn active_stake(ctx: &InvokeContext<'_>, key: &Pubkey, authority: &Pubkey) -> Pr
 }
 
 fn init(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[mint, reflection, vault, authority, system, token, _rent] = keys else {
-        return Err(anchor::not_enough_keys());
-    };
+    let [mint, reflection, vault, authority, system, token, _rent] = anchor::slots(keys)?;
     expect_address(&mint, &ids::NOS_MINT, "mint")?;
-    expect_address(&system, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
-    expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&system, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
+    anchor::program_slot(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     expect_pda(&reflection, pda::rewards_reflection(), "reflection")?;
     let vault_bump = expect_pda(&vault, pda::rewards_vault(), "vault")?;
     let value = ReflectionAccount { rate: math::INITIAL_RATE, total_reflection: 0, total_xnos: 0, vault, vault_bump };
@@ -60,10 +58,8 @@ fn init(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
 }
 
 fn enter(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[reflection_key, stake_key, reward_key, authority, system] = keys else {
-        return Err(anchor::not_enough_keys());
-    };
-    expect_address(&system, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
+    let [reflection_key, stake_key, reward_key, authority, system] = anchor::slots(keys)?;
+    anchor::program_slot(&system, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
     let mut reflection = reflection_pda(ctx, &reflection_key)?;
     let stake = active_stake(ctx, &stake_key, &authority)?;
     let bump = expect_pda(&reward_key, pda::reward(&authority), "reward")?;
@@ -74,8 +70,8 @@ fn enter(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
 }
 
 fn add_fee(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], amount: u64) -> ProgramResult {
-    let &[user, reflection_key, vault, authority, token] = keys else { return Err(anchor::not_enough_keys()) };
-    expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    let [user, reflection_key, vault, authority, token] = anchor::slots(keys)?;
+    anchor::program_slot(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     let mut reflection = reflection_pda(ctx, &reflection_key)?;
     has_one(&reflection.vault, &vault, "reflection")?;
     math::add_fee(&mut reflection, amount as u128).ok_or_else(overflow)?;
@@ -84,10 +80,8 @@ fn add_fee(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], amount: u64) -> Program
 }
 
 fn claim(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[user, vault, reflection_key, reward_key, stake_key, authority, token] = keys else {
-        return Err(anchor::not_enough_keys());
-    };
-    expect_address(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    let [user, vault, reflection_key, reward_key, stake_key, authority, token] = anchor::slots(keys)?;
+    anchor::program_slot(&token, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     let mut reflection = reflection_pda(ctx, &reflection_key)?;
     has_one(&reflection.vault, &vault, "reflection")?;
     let mut reward = anchor::load::<RewardAccount>(ctx, &reward_key, "reward")?;
@@ -110,7 +104,7 @@ fn claim(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
 }
 
 fn sync(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[reward_key, stake_key, reflection_key] = keys else { return Err(anchor::not_enough_keys()) };
+    let [reward_key, stake_key, reflection_key] = anchor::slots(keys)?;
     let mut reward = anchor::load::<RewardAccount>(ctx, &reward_key, "reward")?;
     let stake = active_stake(ctx, &stake_key, &reward.authority)?;
     let mut reflection = reflection_pda(ctx, &reflection_key)?;
@@ -123,7 +117,7 @@ fn sync(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
 }
 
 fn close(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let &[reflection_key, reward_key, authority] = keys else { return Err(anchor::not_enough_keys()) };
+    let [reflection_key, reward_key, authority] = anchor::slots(keys)?;
     let mut reflection = reflection_pda(ctx, &reflection_key)?;
     let reward = anchor::load::<RewardAccount>(ctx, &reward_key, "reward")?;
     has_one(&reward.authority, &authority, "reward")?;

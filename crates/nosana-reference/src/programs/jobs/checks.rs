@@ -2,7 +2,7 @@
 //! signers, the run-account slot of `list`/`assign`/`work`, and ATA constraints.
 
 use nosana_layouts::accounts::MarketAccount;
-use nosana_layouts::errors::{anchor as ae, common};
+use nosana_layouts::errors::common;
 use nosana_layouts::ids;
 use nosana_layouts::instruction::{AccountMeta, InstructionSpec};
 use nosana_layouts::pda;
@@ -14,17 +14,7 @@ use crate::invoke::InvokeContext;
 
 /// The instruction's keys in slot order, after Anchor's count/signer/mut checks.
 pub fn keys<const N: usize>(spec: &InstructionSpec, metas: &[AccountMeta]) -> ProgramResult<[Pubkey; N]> {
-    anchor::accounts(spec, metas)?.try_into().map_err(|_| anchor::not_enough_keys())
-}
-
-/// `Program<'info, T>`: the slot must hold that program's id.
-pub fn program(actual: &Pubkey, expected: &Pubkey, slot: &'static str) -> ProgramResult {
-    constraint(actual == expected, ae::INVALID_PROGRAM_ID, slot)
-}
-
-/// `Sysvar<'info, Rent>`.
-pub fn rent(actual: &Pubkey) -> ProgramResult {
-    anchor::expect_address(actual, &ids::RENT_SYSVAR_ID, "rent")
+    anchor::slots(&anchor::accounts(spec, metas)?)
 }
 
 /// `address = MARKET_ADMIN @ Unauthorized` of the `*_admin` instructions.

@@ -38,9 +38,9 @@ pub fn open(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], p: &Params) -> P
     constraint(mint == ids::NOS_MINT, common::INVALID_MINT, "mint")?;
     let (_, vault_bump) = pda::market_vault(&market);
     anchor::expect_pda(&vault, pda::market_vault(&market), "vault")?;
-    checks::rent(&rent)?;
-    checks::program(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
-    checks::program(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::rent_slot(&rent)?;
+    anchor::program_slot(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     let value = MarketAccount {
         authority,
         job_expiration: p.job_expiration,
@@ -89,7 +89,7 @@ pub fn close(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], admin: bool) ->
     if admin {
         checks::admin(&authority)?;
     }
-    checks::program(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     payment::pay_out(ctx, &vault, &user, balance)?;
     anchor::close_token_account(ctx, &vault, &authority, &vault)?;
     anchor::close(ctx, &market_key, &authority)

@@ -51,9 +51,9 @@ pub fn list(
     let funding = Funding { user, payer, vault, rewards_reflection, rewards_vault };
     let p = Posting { job, market, run, funding, authority };
     let mut m = validate(ctx, &p)?;
-    checks::program(&rewards_program, &ids::REWARDS_PROGRAM_ID, "rewards_program")?;
-    checks::program(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
-    checks::program(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
+    anchor::program_slot(&rewards_program, &ids::REWARDS_PROGRAM_ID, "rewards_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
 
     let effective_timeout = timeout.unwrap_or(m.job_timeout);
     let value = new_job(&p, &m, ipfs_job, effective_timeout);
@@ -96,9 +96,9 @@ pub fn assign(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], ipfs_job: [u8;
     let p = Posting { job, market, run, funding, authority };
     let mut m = validate(ctx, &p)?;
     constraint(queue::kind(&m) == queue_type::NODE, je::MARKET_IN_WRONG_STATE, "market")?;
-    checks::program(&rewards_program, &ids::REWARDS_PROGRAM_ID, "rewards_program")?;
-    checks::program(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
-    checks::program(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
+    anchor::program_slot(&rewards_program, &ids::REWARDS_PROGRAM_ID, "rewards_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
 
     queue::remove(&mut m, &node)?;
     let value = new_job(&p, &m, ipfs_job, timeout);
@@ -174,7 +174,7 @@ pub fn delist(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta]) -> ProgramResu
     checks::vault(&m, &vault)?;
     constraint(m.queue_type == queue_type::JOB, je::MARKET_IN_WRONG_STATE, "market")?;
     checks::nos_ata(value.price, &deposit, &payer, "deposit")?;
-    checks::program(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
 
     queue::remove(&mut m, &job)?;
     if value.price != 0 {
@@ -197,7 +197,7 @@ pub fn recover(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta]) -> ProgramRes
     project_job(&value, &market, &authority)?;
     constraint(value.state == job_state::STOPPED, je::JOB_IN_WRONG_STATE, "job")?;
     checks::vault(&m, &vault)?;
-    checks::program(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
 
     if value.price != 0 {
         let refund = payment::deposit_of(value.price, value.timeout)?;
@@ -227,8 +227,8 @@ pub fn extend(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], timeout: i64) 
     constraint(value.state == job_state::QUEUED, je::JOB_IN_WRONG_STATE, "job")?;
     checks::vault(&m, &vault)?;
     checks::nos_ata(value.price, &user, &payer, "user")?;
-    checks::program(&rewards_program, &ids::REWARDS_PROGRAM_ID, "rewards_program")?;
-    checks::program(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&rewards_program, &ids::REWARDS_PROGRAM_ID, "rewards_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
 
     ensure(timeout > value.timeout, je::JOB_TIMEOUT_NOT_GREATER)?;
     let added = timeout.checked_sub(value.timeout).ok_or_else(anchor::overflow)?;

@@ -24,7 +24,7 @@ pub fn work(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta]) -> ProgramResult
     let not_queued = queue::kind(&m) == queue_type::JOB || !queue::contains(&m, &authority);
     constraint(not_queued, je::NODE_ALREADY_QUEUED, "market")?;
     access::check(ctx, &m, &NodeSlots { authority, stake, nft, metadata })?;
-    checks::program(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
+    anchor::program_slot(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
 
     if queue::kind(&m) == queue_type::JOB {
         let job = queue::pop(&mut m)?;
@@ -57,7 +57,7 @@ pub fn claim(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta]) -> ProgramResul
     constraint(value.market == market, je::INVALID_MARKET_ACCOUNT, "job")?;
     constraint(value.state == job_state::STOPPED, je::JOB_IN_WRONG_STATE, "job")?;
     access::check(ctx, &m, &NodeSlots { authority, stake, nft, metadata })?;
-    checks::program(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")
+    anchor::program_slot(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")
 }
 
 /// `quit`: the running node gives up; the job is Stopped and the run closed (rent to its

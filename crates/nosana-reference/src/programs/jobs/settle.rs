@@ -33,7 +33,7 @@ pub fn finish(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta], ipfs_result: [
     checks::vault(&m, &vault)?;
     checks::nos_ata(value.price, &deposit, &payer_job, "deposit")?;
     constraint(value.price == 0 || user_account.mint == ids::NOS_MINT, common::INVALID_ATA, "user")?;
-    checks::program(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
 
     ensure(ipfs_result != [0; 32], je::JOB_RESULT_NULL)?;
     value.ipfs_result = ipfs_result;
@@ -63,7 +63,7 @@ pub fn end(ctx: &mut InvokeContext<'_>, metas: &[AccountMeta]) -> ProgramResult 
     constraint(r.job == job, je::INVALID_JOB_ACCOUNT, "run")?;
     checks::nos_ata(value.price, &deposit, &value.payer, "deposit")?;
     checks::nos_ata(value.price, &user, &r.node, "user")?;
-    checks::program(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
 
     value.state = job_state::DONE;
     value.time_start = r.time;

@@ -8,7 +8,7 @@ use nosana_layouts::pda;
 use nosana_layouts::spl::Mint;
 use solana_pubkey::Pubkey;
 
-use super::{program_slot, rent_slot, slots, stake_has_one, update_xnos};
+use super::{stake_has_one, update_xnos};
 use crate::anchor::{
     self, constraint, create_account, expect_pda, init_token_account, overflow, store, token_account, transfer,
 };
@@ -17,13 +17,13 @@ use crate::invoke::InvokeContext;
 
 /// `stake(amount, duration)`: creates the vault and the stake PDAs, moves `amount` in.
 pub(super) fn stake(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], amount: u64, duration: u128) -> ProgramResult {
-    let [mint, user, vault, stake, authority, system_program, token_program, rent] = slots(keys)?;
+    let [mint, user, vault, stake, authority, system_program, token_program, rent] = anchor::slots(keys)?;
     // Deserialisation, in declaration order.
     mint_account(ctx, &mint)?;
     token_account(ctx, &user, "user")?;
-    program_slot(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
-    program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
-    rent_slot(&rent)?;
+    anchor::program_slot(&system_program, &ids::SYSTEM_PROGRAM_ID, "system_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::rent_slot(&rent)?;
     // `init` accounts.
     let program = ctx.program_id();
     let vault_pda = Pubkey::find_program_address(&[b"vault", mint.as_ref(), authority.as_ref()], &program);
@@ -46,11 +46,11 @@ pub(super) fn stake(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], amount: u64, d
 
 /// `topup(amount)`: adds `amount` to an active stake.
 pub(super) fn topup(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], amount: u64) -> ProgramResult {
-    let [user, vault, stake_key, authority, token_program] = slots(keys)?;
+    let [user, vault, stake_key, authority, token_program] = anchor::slots(keys)?;
     token_account(ctx, &user, "user")?;
     token_account(ctx, &vault, "vault")?;
     let mut stake = anchor::load::<StakeAccount>(ctx, &stake_key, "stake")?;
-    program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     ensure_key(&vault, &stake.vault, ce::INVALID_VAULT, "vault")?;
     stake_has_one(&stake, None, &authority)?;
     constraint(stake.time_unstake == 0, se::ALREADY_UNSTAKED, "stake")?;
@@ -63,7 +63,7 @@ pub(super) fn topup(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], amount: u64) -
 
 /// `extend(duration)`: lengthens an active stake, up to a year in total.
 pub(super) fn extend(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], duration: u64) -> ProgramResult {
-    let [stake_key, authority] = slots(keys)?;
+    let [stake_key, authority] = anchor::slots(keys)?;
     let mut stake = anchor::load::<StakeAccount>(ctx, &stake_key, "stake")?;
     stake_has_one(&stake, None, &authority)?;
     constraint(stake.time_unstake == 0, se::ALREADY_UNSTAKED, "stake")?;
@@ -77,7 +77,7 @@ pub(super) fn extend(ctx: &mut InvokeContext<'_>, keys: &[Pubkey], duration: u64
 
 /// `unstake`: starts the release clock. The wallet must have left the rewards program first.
 pub(super) fn unstake(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let [stake_key, reward, authority] = slots(keys)?;
+    let [stake_key, reward, authority] = anchor::slots(keys)?;
     let mut stake = anchor::load::<StakeAccount>(ctx, &stake_key, "stake")?;
     stake_has_one(&stake, None, &authority)?;
     constraint(stake.time_unstake == 0, se::ALREADY_UNSTAKED, "stake")?;
@@ -90,7 +90,7 @@ pub(super) fn unstake(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramRe
 
 /// `restake`: re-activates an unstaked stake with whatever the vault still holds.
 pub(super) fn restake(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let [vault, stake_key, authority] = slots(keys)?;
+    let [vault, stake_key, authority] = anchor::slots(keys)?;
     let balance = token_account(ctx, &vault, "vault")?.amount;
     let mut stake = anchor::load::<StakeAccount>(ctx, &stake_key, "stake")?;
     constraint(meets_minimum(balance), se::AMOUNT_NOT_ENOUGH, "vault")?;

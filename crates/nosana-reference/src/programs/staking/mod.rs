@@ -6,8 +6,7 @@ mod lock;
 mod release;
 
 use nosana_layouts::accounts::StakeAccount;
-use nosana_layouts::errors::{ErrorDef, anchor as ae, common as ce};
-use nosana_layouts::ids;
+use nosana_layouts::errors::{anchor as ae, common as ce};
 use nosana_layouts::instruction::{AccountMeta, find_spec};
 use nosana_layouts::instructions::staking::{ALL, StakingInstruction};
 use nosana_layouts::math;
@@ -16,13 +15,6 @@ use solana_pubkey::Pubkey;
 use crate::anchor::{self, enter};
 use crate::error::{ProgramError, ProgramResult, ensure_key};
 use crate::invoke::InvokeContext;
-
-/// Anchor's `AccountSysvarMismatch`, raised by a `Sysvar<Rent>` slot holding another key.
-const ACCOUNT_SYSVAR_MISMATCH: ErrorDef = ErrorDef {
-    code: 3015,
-    name: "AccountSysvarMismatch",
-    message: "The given public key does not match the required sysvar",
-};
 
 /// Runs one staking instruction: logs its name, decodes the arguments, then the handler.
 pub fn process(ctx: &mut InvokeContext<'_>, accounts: &[AccountMeta], data: &[u8]) -> ProgramResult {
@@ -43,21 +35,6 @@ pub fn process(ctx: &mut InvokeContext<'_>, accounts: &[AccountMeta], data: &[u8
         StakingInstruction::Slash { amount } => admin::slash(ctx, &keys, amount),
         StakingInstruction::UpdateSettings => admin::update_settings(ctx, &keys),
     }
-}
-
-/// The account slots in order, as an array to destructure.
-fn slots<const N: usize>(keys: &[Pubkey]) -> ProgramResult<[Pubkey; N]> {
-    keys.get(..N).and_then(|k| k.try_into().ok()).ok_or(ProgramError::anchor(ae::ACCOUNT_NOT_ENOUGH_KEYS))
-}
-
-/// `Program<'info, T>`: the slot must hold that program.
-fn program_slot(actual: &Pubkey, expected: &Pubkey, slot: &'static str) -> ProgramResult {
-    if actual == expected { Ok(()) } else { Err(ProgramError::anchor_on(ae::INVALID_PROGRAM_ID, slot)) }
-}
-
-/// `Sysvar<'info, Rent>`.
-fn rent_slot(actual: &Pubkey) -> ProgramResult {
-    if *actual == ids::RENT_SYSVAR_ID { Ok(()) } else { Err(ProgramError::anchor_on(ACCOUNT_SYSVAR_MISMATCH, "rent")) }
 }
 
 /// The stake's `has_one` constraints in declaration order: `vault @ InvalidVault` (when the

@@ -6,18 +6,18 @@ use nosana_layouts::ids;
 use nosana_layouts::math;
 use solana_pubkey::Pubkey;
 
-use super::{program_slot, slots, stake_has_one};
+use super::stake_has_one;
 use crate::anchor::{self, close_token_account, constraint, overflow, token_account, transfer};
 use crate::error::ProgramResult;
 use crate::invoke::InvokeContext;
 
 /// `withdraw`: moves what has been released since `unstake` from the vault to `user`.
 pub(super) fn withdraw(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let [user, vault, stake_key, authority, token_program] = slots(keys)?;
+    let [user, vault, stake_key, authority, token_program] = anchor::slots(keys)?;
     token_account(ctx, &user, "user")?;
     let balance = token_account(ctx, &vault, "vault")?.amount;
     let stake = anchor::load::<StakeAccount>(ctx, &stake_key, "stake")?;
-    program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     constraint(balance != 0, ce::VAULT_EMPTY, "vault")?;
     stake_has_one(&stake, Some(&vault), &authority)?;
     constraint(stake.time_unstake != 0, se::NOT_UNSTAKED, "stake")?;
@@ -32,11 +32,11 @@ pub(super) fn withdraw(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramR
 
 /// `close`: once unlocked and emptied, closes the vault and the stake; rent goes to authority.
 pub(super) fn close(ctx: &mut InvokeContext<'_>, keys: &[Pubkey]) -> ProgramResult {
-    let [user, stake_key, vault, authority, token_program] = slots(keys)?;
+    let [user, stake_key, vault, authority, token_program] = anchor::slots(keys)?;
     token_account(ctx, &user, "user")?;
     let stake = anchor::load::<StakeAccount>(ctx, &stake_key, "stake")?;
     let balance = token_account(ctx, &vault, "vault")?.amount;
-    program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
+    anchor::program_slot(&token_program, &ids::TOKEN_PROGRAM_ID, "token_program")?;
     stake_has_one(&stake, Some(&vault), &authority)?;
     constraint(stake.time_unstake != 0, se::NOT_UNSTAKED, "stake")?;
     let duration = i64::try_from(stake.duration).map_err(|_| overflow())?;
