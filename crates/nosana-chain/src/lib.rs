@@ -4,9 +4,14 @@
 //! Pure: no IO, no clocks; the node drives it.
 
 pub mod block;
+pub mod commitment;
 pub mod keys;
+pub mod producer;
 pub mod request;
+pub mod wire;
 
-pub use block::{AccountWrite, Block, BlockTransaction, Commitment, SlotStatus};
+pub use block::{AccountWrite, Block, BlockTransaction, Commitment, Hash, SlotStatus};
+pub use commitment::{CommitmentTracker, Lags};
 pub use keys::{Keypair, Signature, Signer, derive_keypair};
+pub use producer::{Chain, Rejected};
 pub use request::{MessageVersion, TxRequest};

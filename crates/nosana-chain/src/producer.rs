@@ -1,0 +1,195 @@
+//! The block producer: signs requested transactions, executes them on the bank in order and
+//! assembles the block with its account writes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use nosana_reference::{Account, Bank, Message, TransactionError};
+use sha2::{Digest, Sha256};
+use solana_pubkey::Pubkey;
+
+use crate::block::{AccountWrite, Block, BlockTransaction, Hash};
+use crate::keys::{Keypair, Signer};
+use crate::request::TxRequest;
+use crate::wire;
+
+/// A request the producer could not include, with why.
+pub type Rejected = (usize, TransactionError);
+
+/// The last block produced on the canonical chain, and the global account write counter.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    slot: u64,
+    blockhash: Hash,
+    block_height: u64,
+    write_version: u64,
+}
+
+/// The chain's head and the bank behind it.
+pub struct Chain {
+    bank: Bank,
+    head: Head,
+}
+
+impl Chain {
+    /// A chain whose genesis is `bank` at `genesis_slot`.
+    pub fn new(bank: Bank, genesis_slot: u64) -> Self {
+        let blockhash: Hash = Sha256::digest(format!("depinscore genesis {genesis_slot}").as_bytes()).into();
+        Chain { bank, head: Head { slot: genesis_slot, blockhash, block_height: 0, write_version: 0 } }
+    }
+
+    pub fn bank(&self) -> &Bank {
+        &self.bank
+    }
+
+    pub fn last_slot(&self) -> u64 {
+        self.head.slot
+    }
+
+    pub fn last_blockhash(&self) -> Hash {
+        self.head.blockhash
+    }
+
+    pub fn block_height(&self) -> u64 {
+        self.head.block_height
+    }
+
+    /// Produces the block of `slot` (after the last one; slots in between are skipped) with
+    /// block time `unix_time`, and makes it the head.
+    pub fn produce(&mut self, slot: u64, unix_time: i64, requests: &[TxRequest]) -> (Block, Vec<Rejected>) {
+        let (block, rejected) = build(&mut self.bank, &mut self.head, slot, unix_time, requests, false);
+        self.head.slot = block.slot;
+        self.head.blockhash = block.blockhash;
+        self.head.block_height = block.block_height;
+        (block, rejected)
+    }
+
+    /// Produces a block of `slot` on a fork that will die: executed on a copy of the bank, its
+    /// effects are dropped and the head does not move.
+    pub fn produce_dead(&mut self, slot: u64, unix_time: i64, requests: &[TxRequest]) -> (Block, Vec<Rejected>) {
+        let mut fork = self.bank.clone();
+        build(&mut fork, &mut self.head, slot, unix_time, requests, true)
+    }
+}
+
+fn build(
+    bank: &mut Bank,
+    head: &mut Head,
+    slot: u64,
+    unix_time: i64,
+    requests: &[TxRequest],
+    dead: bool,
+) -> (Block, Vec<Rejected>) {
+    {
+        bank.clock.slot = slot;
+        bank.clock.unix_timestamp = unix_time;
+        let mut transactions = Vec::with_capacity(requests.len());
+        let mut account_writes = Vec::new();
+        let mut rejected = Vec::new();
+        let mut hasher = Sha256::new();
+        hasher.update(head.blockhash);
+        hasher.update(slot.to_le_bytes());
+        hasher.update([dead as u8]);
+        for (i, request) in requests.iter().enumerate() {
+            let (tx, message) = match sign(request, head.blockhash) {
+                Ok(signed) => signed,
+                Err(e) => {
+                    rejected.push((i, e));
+                    continue;
+                }
+            };
+            let executed = match bank.execute(&message) {
+                Ok(executed) => executed,
+                Err(e) => {
+                    rejected.push((i, e));
+                    continue;
+                }
+            };
+            hasher.update(tx.signatures[0]);
+            let signature = Some(tx.signatures[0]);
+            let written: Vec<usize> = if executed.meta.status.is_ok() {
+                (0..message.account_keys.len()).filter(|&k| message.is_writable(k)).collect()
+            } else {
+                vec![0]
+            };
+            for k in written {
+                let pubkey = message.account_keys[k];
+                head.write_version += 1;
+                account_writes.push(AccountWrite {
+                    pubkey,
+                    account: bank.get(&pubkey).cloned().unwrap_or_else(closed_account),
+                    write_version: head.write_version,
+                    txn_signature: signature,
+                });
+            }
+            transactions.push(BlockTransaction {
+                index: transactions.len() as u32,
+                request: i,
+                meta: executed.meta,
+                ..tx
+            });
+        }
+        let block = Block {
+            slot,
+            parent_slot: head.slot,
+            blockhash: hasher.finalize().into(),
+            parent_blockhash: head.blockhash,
+            block_height: head.block_height + 1,
+            block_time: unix_time,
+            transactions,
+            account_writes,
+            dead,
+        };
+        (block, rejected)
+    }
+}
+
+/// What a closed account looks like in an account write: no lamports, no data, system-owned.
+fn closed_account() -> Account {
+    Account::default()
+}
+
+/// Compiles, serialises and signs a request. The returned transaction's meta is a placeholder
+/// until it executes.
+fn sign(request: &TxRequest, blockhash: Hash) -> Result<(BlockTransaction, Message), TransactionError> {
+    let payer = request.payer.pubkey();
+    let message =
+        Message::compile(&payer, &request.instructions, blockhash).map_err(|_| TransactionError::SanitizeFailure)?;
+    let mut keypairs: BTreeMap<Pubkey, &Arc<Keypair>> = BTreeMap::new();
+    keypairs.insert(payer, &request.payer);
+    for k in &request.signers {
+        keypairs.insert(k.pubkey(), k);
+    }
+    let bytes = wire::message_bytes(&message, request.version);
+    let signatures = message
+        .signers()
+        .iter()
+        .map(|key| keypairs.get(key).map(|k| k.sign_message(&bytes)))
+        .collect::<Option<Vec<_>>>()
+        .ok_or(TransactionError::SanitizeFailure)?;
+    let raw: Vec<[u8; 64]> = signatures.iter().map(|s| <[u8; 64]>::from(*s)).collect();
+    let tx = BlockTransaction {
+        index: 0,
+        request: 0,
+        signatures,
+        version: request.version,
+        message: message.clone(),
+        wire: wire::transaction_bytes(&raw, &bytes),
+        meta: empty_meta(),
+    };
+    Ok((tx, message))
+}
+
+fn empty_meta() -> nosana_reference::TransactionMeta {
+    nosana_reference::TransactionMeta {
+        status: Ok(()),
+        fee: 0,
+        pre_balances: vec![],
+        post_balances: vec![],
+        inner_instructions: vec![],
+        log_messages: vec![],
+        pre_token_balances: vec![],
+        post_token_balances: vec![],
+        compute_units_consumed: 0,
+    }
+}
