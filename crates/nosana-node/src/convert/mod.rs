@@ -1,0 +1,3 @@
+//! Conversions from the reference chain's types to the shapes Solana clients expect.
+
+pub mod error;

@@ -1,0 +1,304 @@
+//! Everything the node produced: blocks (canonical and dead), slot statuses, and indexes by
+//! signature and by address, for replay and for JSON-RPC. Shared between the producer (one
+//! writer) and the servers (many readers).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+
+use nosana_chain::{Block, Commitment, Signature, SlotStatus};
+use solana_pubkey::Pubkey;
+
+use crate::events::NodeEvent;
+
+/// How much the ledger keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LedgerConfig {
+    /// Slots behind the head that `from_slot` may replay (older: `OUT_OF_RANGE`).
+    pub replay_slots: u64,
+    /// Slots of history kept for JSON-RPC; `None` keeps everything.
+    pub history_slots: Option<u64>,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        LedgerConfig { replay_slots: 150, history_slots: None }
+    }
+}
+
+/// A slot's state as the node knows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SlotState {
+    pub parent: Option<u64>,
+    /// The highest commitment reached, `None` before processed.
+    pub commitment: Option<Commitment>,
+    pub dead: bool,
+}
+
+/// `from_slot` is older than the replay window.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("broadcast from {from_slot} is not available, last available: {first_available}")]
+pub struct OutOfRange {
+    pub from_slot: u64,
+    pub first_available: u64,
+}
+
+#[derive(Default)]
+struct Inner {
+    blocks: BTreeMap<u64, Arc<Block>>,
+    slots: BTreeMap<u64, SlotState>,
+    by_signature: HashMap<Signature, (u64, u32)>,
+    by_address: HashMap<Pubkey, Vec<(u64, u32)>>,
+    head: Option<u64>,
+    latest: BTreeMap<Commitment, u64>,
+}
+
+#[derive(Default)]
+pub struct Ledger {
+    config: LedgerConfig,
+    inner: RwLock<Inner>,
+}
+
+impl Ledger {
+    pub fn new(config: LedgerConfig) -> Self {
+        Ledger { config, inner: RwLock::default() }
+    }
+
+    pub fn config(&self) -> LedgerConfig {
+        self.config
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a produced block and indexes its transactions (canonical blocks only).
+    pub fn insert_block(&self, block: Arc<Block>) {
+        let mut inner = self.write();
+        let slot = block.slot;
+        if !block.dead {
+            for tx in &block.transactions {
+                inner.by_signature.insert(*tx.signature(), (slot, tx.index));
+                for key in &tx.message.account_keys {
+                    inner.by_address.entry(*key).or_default().push((slot, tx.index));
+                }
+            }
+            inner.head = Some(inner.head.map_or(slot, |h| h.max(slot)));
+        }
+        let state = inner.slots.entry(slot).or_default();
+        state.parent = Some(block.parent_slot);
+        state.dead = block.dead;
+        inner.blocks.insert(slot, block);
+        if let Some(keep) = self.config.history_slots {
+            let cutoff = slot.saturating_sub(keep);
+            prune(&mut inner, cutoff);
+        }
+    }
+
+    /// Records a status a slot reached.
+    pub fn set_status(&self, slot: u64, status: &SlotStatus) {
+        let mut inner = self.write();
+        let state = inner.slots.entry(slot).or_default();
+        match status {
+            SlotStatus::Dead(_) => state.dead = true,
+            other => {
+                if let Some(c) = other.commitment() {
+                    state.commitment = Some(state.commitment.map_or(c, |old| old.max(c)));
+                    if !state.dead {
+                        let latest = inner.latest.entry(c).or_insert(slot);
+                        *latest = (*latest).max(slot);
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn block(&self, slot: u64) -> Option<Arc<Block>> {
+        self.read().blocks.get(&slot).cloned()
+    }
+
+    pub fn slot_state(&self, slot: u64) -> Option<SlotState> {
+        self.read().slots.get(&slot).cloned()
+    }
+
+    /// The newest canonical slot that reached `commitment`.
+    pub fn latest(&self, commitment: Commitment) -> Option<u64> {
+        self.read().latest.get(&commitment).copied()
+    }
+
+    /// The newest canonical block produced.
+    pub fn head(&self) -> Option<u64> {
+        self.read().head
+    }
+
+    /// The oldest slot `from_slot` may start at.
+    pub fn first_available(&self) -> Option<u64> {
+        let inner = self.read();
+        let head = inner.head?;
+        let oldest = *inner.blocks.keys().next()?;
+        Some(oldest.max(head.saturating_sub(self.config.replay_slots)))
+    }
+
+    /// Events that rebuild the stream from `from_slot` up to now: each stored block, then the
+    /// statuses it has reached, slot by slot.
+    pub fn replay_from(&self, from_slot: u64) -> Result<Vec<NodeEvent>, OutOfRange> {
+        let first_available = self.first_available().unwrap_or(from_slot);
+        if from_slot < first_available {
+            return Err(OutOfRange { from_slot, first_available });
+        }
+        let inner = self.read();
+        let mut events = Vec::new();
+        for (slot, block) in inner.blocks.range(from_slot..) {
+            events.push(NodeEvent::Block(block.clone()));
+            let state = inner.slots.get(slot).cloned().unwrap_or_default();
+            let parent = Some(block.parent_slot);
+            for c in [Commitment::Processed, Commitment::Confirmed, Commitment::Finalized] {
+                if state.commitment.is_some_and(|reached| reached >= c) {
+                    let status = match c {
+                        Commitment::Processed => SlotStatus::Processed,
+                        Commitment::Confirmed => SlotStatus::Confirmed,
+                        Commitment::Finalized => SlotStatus::Finalized,
+                    };
+                    events.push(NodeEvent::Status { slot: *slot, parent, status });
+                }
+            }
+            if state.dead {
+                events.push(NodeEvent::Status { slot: *slot, parent, status: SlotStatus::Dead("replayed".into()) });
+            }
+        }
+        Ok(events)
+    }
+
+    /// The block and position of a transaction.
+    pub fn transaction(&self, signature: &Signature) -> Option<(Arc<Block>, usize)> {
+        let inner = self.read();
+        let (slot, index) = *inner.by_signature.get(signature)?;
+        Some((inner.blocks.get(&slot)?.clone(), index as usize))
+    }
+
+    /// Transactions touching `address`, newest first, strictly before `before` and down to (not
+    /// including) `until`, at most `limit`.
+    pub fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<&Signature>,
+        until: Option<&Signature>,
+        limit: usize,
+    ) -> Vec<(Arc<Block>, usize)> {
+        let inner = self.read();
+        let Some(list) = inner.by_address.get(address) else { return vec![] };
+        let position = |sig: Option<&Signature>| sig.and_then(|s| inner.by_signature.get(s).copied());
+        let before = position(before);
+        let until = position(until);
+        list.iter()
+            .rev()
+            .filter(|p| before.is_none_or(|b| **p < b))
+            .take_while(|p| until.is_none_or(|u| **p > u))
+            .take(limit)
+            .filter_map(|(slot, index)| Some((inner.blocks.get(slot)?.clone(), *index as usize)))
+            .collect()
+    }
+
+    /// Canonical slots with blocks in `[start, end]`, ascending.
+    pub fn canonical_slots(&self, start: u64, end: u64) -> Vec<u64> {
+        let inner = self.read();
+        inner.blocks.range(start..=end).filter(|(_, b)| !b.dead).map(|(s, _)| *s).collect()
+    }
+}
+
+fn prune(inner: &mut Inner, cutoff: u64) {
+    let old: Vec<u64> = inner.blocks.range(..cutoff).map(|(s, _)| *s).collect();
+    for slot in old {
+        if let Some(block) = inner.blocks.remove(&slot) {
+            for tx in &block.transactions {
+                inner.by_signature.remove(tx.signature());
+                for key in &tx.message.account_keys {
+                    if let Some(list) = inner.by_address.get_mut(key) {
+                        list.retain(|(s, _)| *s != slot);
+                        if list.is_empty() {
+                            inner.by_address.remove(key);
+                        }
+                    }
+                }
+            }
+        }
+        inner.slots.remove(&slot);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(slot: u64, parent: u64, dead: bool) -> Arc<Block> {
+        Arc::new(Block {
+            slot,
+            parent_slot: parent,
+            blockhash: [slot as u8; 32],
+            parent_blockhash: [parent as u8; 32],
+            block_height: slot,
+            block_time: slot as i64,
+            transactions: vec![],
+            account_writes: vec![],
+            dead,
+        })
+    }
+
+    #[test]
+    fn replay_returns_blocks_then_their_reached_statuses_in_slot_order() {
+        let ledger = Ledger::new(LedgerConfig { replay_slots: 10, history_slots: None });
+        for s in 1..=3 {
+            ledger.insert_block(block(s, s - 1, false));
+            ledger.set_status(s, &SlotStatus::Processed);
+        }
+        ledger.set_status(1, &SlotStatus::Confirmed);
+        let events = ledger.replay_from(1).unwrap();
+        let shape: Vec<String> = events
+            .iter()
+            .map(|e| match e {
+                NodeEvent::Block(b) => format!("B{}", b.slot),
+                NodeEvent::Status { slot, status, .. } => format!("{status:?}{slot}"),
+            })
+            .collect();
+        assert_eq!(shape, ["B1", "Processed1", "Confirmed1", "B2", "Processed2", "B3", "Processed3"]);
+        assert_eq!(ledger.latest(Commitment::Confirmed), Some(1));
+    }
+
+    #[test]
+    fn a_from_slot_older_than_the_window_is_out_of_range() {
+        let ledger = Ledger::new(LedgerConfig { replay_slots: 5, history_slots: None });
+        for s in 1..=20 {
+            ledger.insert_block(block(s, s - 1, false));
+        }
+        assert_eq!(ledger.first_available(), Some(15));
+        assert_eq!(ledger.replay_from(3).unwrap_err(), OutOfRange { from_slot: 3, first_available: 15 });
+        assert_eq!(ledger.replay_from(15).unwrap().len(), 6);
+    }
+
+    #[test]
+    fn dead_slots_never_become_the_latest_commitment() {
+        let ledger = Ledger::new(LedgerConfig::default());
+        ledger.insert_block(block(1, 0, false));
+        ledger.set_status(1, &SlotStatus::Processed);
+        ledger.insert_block(block(2, 1, true));
+        ledger.set_status(2, &SlotStatus::Dead("fork".into()));
+        ledger.set_status(2, &SlotStatus::Processed);
+        assert_eq!(ledger.latest(Commitment::Processed), Some(1));
+        assert_eq!(ledger.head(), Some(1));
+        assert!(ledger.slot_state(2).unwrap().dead);
+        assert_eq!(ledger.canonical_slots(0, 10), vec![1]);
+    }
+
+    #[test]
+    fn history_older_than_the_retention_is_pruned() {
+        let ledger = Ledger::new(LedgerConfig { replay_slots: 5, history_slots: Some(10) });
+        for s in 1..=30 {
+            ledger.insert_block(block(s, s - 1, false));
+        }
+        assert!(ledger.block(19).is_none());
+        assert!(ledger.block(20).is_some());
+    }
+}

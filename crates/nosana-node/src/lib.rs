@@ -1,0 +1,9 @@
+//! The reference node: drives the simulated chain slot by slot, keeps a ledger of what it
+//! produced, and serves it as a Solana node with a Yellowstone Geyser plugin would.
+
+pub mod convert;
+pub mod events;
+pub mod ledger;
+
+pub use events::NodeEvent;
+pub use ledger::Ledger;
