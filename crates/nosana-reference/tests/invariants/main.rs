@@ -14,8 +14,9 @@
 //!     cargo test -p nosana-reference --test invariants -j 1 -- --nocapture
 //! ```
 //!
-//! A failure is shrunk and its seed saved under `proptest-regressions/`, which is committed so
-//! that every later run replays it first.
+//! A failure is shrunk and its seed saved in proptest's default place, a file under
+//! `tests/proptest-regressions/`; commit that file so that every later run replays the
+//! failure first.
 
 mod actions;
 mod checks;
