@@ -160,7 +160,7 @@ impl Simulation {
 
         let payer_index = self.w.projects[project as usize].payer;
         let deposit = price.saturating_mul(timeout as u64);
-        let fee = if self.s.chain.fee_fraction > 0 { deposit / self.s.chain.fee_fraction } else { 0 };
+        let fee = deposit.checked_div(self.s.chain.fee_fraction).unwrap_or(0);
         let payer = &self.w.payers[payer_index as usize];
         let balance = bank.token_balance(&payer.wallet.keys.ata).saturating_sub(payer.slot_spend);
         let reserve = (self.s.projects.topup_below_nos * NOS as f64) as u64;
@@ -194,7 +194,7 @@ impl Simulation {
             &run.pubkey(),
             &payer.keys,
             &proj.wallet.key(),
-            digest(self.seed ^ 0x4A4F_42, id),
+            digest(self.seed ^ 0x004A_4F42, id),
             timeout,
         );
         let mut signers = Vec::with_capacity(3);
@@ -436,7 +436,7 @@ impl Simulation {
                     &run_payer,
                     &nw.keys,
                     j.price,
-                    digest(self.seed ^ 0x5245_53, job),
+                    digest(self.seed ^ 0x0052_4553, job),
                 );
                 Some((Stage::Node, nw.kp.clone(), vec![], ix, Action::Finish { job }))
             }
@@ -469,7 +469,7 @@ impl Simulation {
             }
             (Event::JobComplete { .. }, Phase::Done { node, result: false }) => {
                 let nw = &self.w.nodes[node as usize].wallet;
-                let ix = cj::complete(&j.key, &nw.key(), digest(self.seed ^ 0x5245_53, job));
+                let ix = cj::complete(&j.key, &nw.key(), digest(self.seed ^ 0x0052_4553, job));
                 Some((Stage::Node, nw.kp.clone(), vec![], ix, Action::Complete { job }))
             }
             (Event::JobClean { .. }, Phase::Done { .. }) => {

@@ -27,7 +27,7 @@ pub struct PricePath {
 impl PricePath {
     /// The path for `seed`, starting at `start` (rounded down to a day).
     pub fn new(p: &PriceParams, start: i64, seed: u64) -> Self {
-        let mut rng = SimRng::new(seed, 0x5052_4943_45); // "PRICE"
+        let mut rng = SimRng::new(seed, 0x0050_5249_4345); // "PRICE"
         let mut x = 0.0f64;
         let daily = (0..p.horizon_days.max(1))
             .map(|_| {

@@ -11,6 +11,9 @@ use crate::sim::{Action, Outcome, Setup, Simulation, Stage};
 use crate::truth::{RewardEvent, RewardKind, StakeEvent, StakeKind};
 use crate::world::{NodeState, StakerState};
 
+/// Set-up attempts before a participant is left out.
+const MAX_SETUP_FAILURES: u8 = 3;
+
 impl Simulation {
     pub(crate) fn plan_open_market(&mut self, m: u16) {
         let market = &self.w.markets[m as usize];
@@ -69,15 +72,21 @@ impl Simulation {
                     self.truth.markets[*market as usize].opened_at = Some(o.time);
                     self.refresh_arrivals();
                 } else {
-                    self.bootstrap.push_back(Setup::Market(*market));
+                    let m = &mut self.w.markets[*market as usize];
+                    m.open_failures += 1;
+                    if m.open_failures < MAX_SETUP_FAILURES {
+                        self.bootstrap.push_back(Setup::Market(*market));
+                    }
                 }
             }
             Action::NodeSetup { node } => {
+                let staker = self.w.nodes[*node as usize].staker;
                 if !ok {
-                    self.bootstrap.push_back(Setup::Node(*node));
+                    if self.setup_failed(staker) {
+                        self.bootstrap.push_back(Setup::Node(*node));
+                    }
                     return;
                 }
-                let staker = self.w.nodes[*node as usize].staker;
                 self.staker_entered(staker, o);
                 self.w.nodes[*node as usize].state = NodeState::Idle;
                 self.to_work.push_back(*node);
@@ -86,12 +95,19 @@ impl Simulation {
             Action::StakerSetup { staker } => {
                 if ok {
                     self.staker_entered(*staker, o);
-                } else {
+                } else if self.setup_failed(*staker) {
                     self.bootstrap.push_back(Setup::Staker(*staker));
                 }
             }
             _ => {}
         }
+    }
+
+    /// Counts a failed set-up; true while it should be retried.
+    fn setup_failed(&mut self, staker: u32) -> bool {
+        let st = &mut self.w.stakers[staker as usize];
+        st.setup_failures += 1;
+        st.setup_failures < MAX_SETUP_FAILURES
     }
 
     /// A stake + enter landed: record it and start the staker's life.

@@ -179,17 +179,11 @@ impl Simulation {
                     pt.returned = returned;
                 }
             }
-            Action::Crank { pool } => {
-                if ok {
-                    self.record_emission(*pool, o, 0);
-                }
-            }
-            Action::Burn => {
-                if ok {
-                    let amount = (-o.deltas().get(&treasury_ata).copied().unwrap_or(0)).max(0) as u64;
-                    self.truth.burns.push(SupplyEvent { time: o.time, slot: o.slot, account: treasury_ata, amount });
-                    self.truth.totals.burned += amount;
-                }
+            Action::Crank { pool } if ok => self.record_emission(*pool, o, 0),
+            Action::Burn if ok => {
+                let amount = (-o.deltas().get(&treasury_ata).copied().unwrap_or(0)).max(0) as u64;
+                self.truth.burns.push(SupplyEvent { time: o.time, slot: o.slot, account: treasury_ata, amount });
+                self.truth.totals.burned += amount;
             }
             Action::Mint { payer } => {
                 let ata = self.w.payers[*payer as usize].wallet.keys.ata;

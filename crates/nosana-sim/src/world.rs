@@ -52,6 +52,8 @@ pub(crate) struct Market {
     /// The NFT collection nodes need, or the System program id.
     pub access_key: Pubkey,
     pub open: bool,
+    /// Failed open attempts (given up after a few).
+    pub open_failures: u8,
     /// Nodes waiting in the on-chain queue, in order.
     pub node_queue: VecDeque<u32>,
     /// Jobs waiting in the on-chain queue, in order.
@@ -135,6 +137,8 @@ pub(crate) struct Staker {
     pub epoch: u32,
     pub amount: u64,
     pub duration: u64,
+    /// Failed set-up attempts (given up after a few).
+    pub setup_failures: u8,
 }
 
 /// Every participant.
@@ -154,7 +158,7 @@ pub(crate) struct World {
 
 /// Builds the participants, the genesis bank, the static part of the truth and the off-chain data.
 pub(crate) fn build(s: &Scenario, seed: u64) -> Result<(World, Bank, Truth, OffchainData), SimError> {
-    let mut rng = SimRng::new(seed, 0x574F_524C_44); // "WORLD"
+    let mut rng = SimRng::new(seed, 0x0057_4F52_4C44); // "WORLD"
     let singletons = Singletons::derive();
     let treasury = Wallet::derive(seed, "treasury");
     let market_admin = Wallet::derive(seed, "market-admin");
@@ -179,6 +183,7 @@ pub(crate) fn build(s: &Scenario, seed: u64) -> Result<(World, Bank, Truth, Offc
                 keys: MarketKeys { market, vault: pda::market_vault(&market).0 },
                 access_key,
                 open: false,
+                open_failures: 0,
                 node_queue: VecDeque::new(),
                 job_queue: VecDeque::new(),
                 stopped: VecDeque::new(),
@@ -282,6 +287,7 @@ pub(crate) fn build(s: &Scenario, seed: u64) -> Result<(World, Bank, Truth, Offc
             epoch: 0,
             amount,
             duration,
+            setup_failures: 0,
         });
         nodes.push(Node {
             wallet,
@@ -311,6 +317,7 @@ pub(crate) fn build(s: &Scenario, seed: u64) -> Result<(World, Bank, Truth, Offc
             epoch: 0,
             amount,
             duration: (days * 86_400).min(DURATION_MAX),
+            setup_failures: 0,
         });
     }
 
