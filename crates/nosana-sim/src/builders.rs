@@ -14,11 +14,14 @@ use solana_pubkey::Pubkey;
 /// The rewards singletons every fee-paying instruction touches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Singletons {
+    /// The rewards reflection PDA.
     pub reflection: Pubkey,
+    /// The rewards vault PDA.
     pub rewards_vault: Pubkey,
 }
 
 impl Singletons {
+    /// Derives the keys (PDA searches).
     pub fn derive() -> Self {
         Singletons { reflection: pda::rewards_reflection().0, rewards_vault: pda::rewards_vault().0 }
     }
@@ -27,21 +30,27 @@ impl Singletons {
 /// A market's account and vault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MarketKeys {
+    /// The market account.
     pub market: Pubkey,
+    /// The market vault PDA.
     pub vault: Pubkey,
 }
 
 /// A wallet and its NOS ATA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WalletKeys {
+    /// The wallet (signer).
     pub wallet: Pubkey,
+    /// Its NOS associated token account.
     pub ata: Pubkey,
 }
 
 /// A node's access NFT slots on gated markets: its NFT token account and the metadata PDA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AccessSlots {
+    /// The node's token account holding the access NFT.
     pub nft: Pubkey,
+    /// The NFT's Metaplex metadata PDA.
     pub metadata: Pubkey,
 }
 
@@ -194,13 +203,18 @@ pub fn recover(job: &Pubkey, market: &MarketKeys, payer: &WalletKeys, authority:
 /// The keys of a staker's reward claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StakerKeys {
+    /// The wallet (signer).
     pub wallet: WalletKeys,
+    /// The stake PDA.
     pub stake: Pubkey,
+    /// The stake vault PDA.
     pub stake_vault: Pubkey,
+    /// The reward PDA.
     pub reward: Pubkey,
 }
 
 impl StakerKeys {
+    /// Derives the keys (PDA searches).
     pub fn derive(wallet: WalletKeys) -> Self {
         StakerKeys {
             wallet,

@@ -9,7 +9,13 @@ pub enum ScenarioError {
     Parse(String),
     /// A value is out of its allowed range.
     #[error("scenario key `{key}`: {message}")]
-    Invalid { key: String, message: String },
+    /// A value out of its allowed range.
+    Invalid {
+        /// The scenario key at fault, e.g. `nodes.count` or `markets[3].price`.
+        key: String,
+        /// What is wrong with its value.
+        message: String,
+    },
 }
 
 impl ScenarioError {
@@ -22,6 +28,7 @@ impl ScenarioError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SimError {
     #[error(transparent)]
+    /// The scenario is invalid.
     Scenario(#[from] ScenarioError),
     /// A genesis step failed (a bug or an impossible combination of settings).
     #[error("genesis: {0}")]

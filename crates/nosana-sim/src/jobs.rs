@@ -172,6 +172,7 @@ impl Simulation {
             return;
         }
         self.w.payers[payer_index as usize].slot_spend += deposit + fee;
+        self.touched_payers.push(payer_index);
 
         let id = self.next_job;
         self.next_job += 1;
@@ -205,6 +206,7 @@ impl Simulation {
         signers.push(run.clone());
         let payer_kp = payer.kp.clone();
         self.w.markets[market as usize].pending_list += 1;
+        self.touched_markets.push(market);
         self.jobs.insert(
             id,
             JobSim {
@@ -272,6 +274,7 @@ impl Simulation {
             let kp = node.wallet.kp.clone();
             self.w.nodes[n as usize].busy = true;
             self.w.markets[mi].pending_work += 1;
+            self.touched_markets.push(mi as u16);
             self.push(Stage::Work, &kp, vec![run.clone()], vec![ix], Action::Work { node: n, run });
         }
         for n in later {

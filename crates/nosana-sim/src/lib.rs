@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! A deterministic simulated Nosana world for the reference node: markets (GPU tiers seeded
 //! from mainnet), about 2,800 nodes with operators and locations, projects posting jobs with
 //! seasonality, stakers and rewards, reward pools, a treasury that burns and mints, and a

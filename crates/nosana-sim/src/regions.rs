@@ -7,8 +7,11 @@ use crate::rng::{SimRng, cumulative};
 /// A region nodes are drawn around.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Region {
+    /// Where it is.
     pub name: &'static str,
+    /// Centre latitude in degrees.
     pub lat: f64,
+    /// Centre longitude in degrees.
     pub lng: f64,
     /// Standard deviation of the distance from the centre, in km.
     pub spread_km: f64,
@@ -78,13 +81,16 @@ pub const REGIONS: &[Region] = &[
 /// A point on the map with its country.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Site {
+    /// Latitude in degrees.
     pub lat: f64,
+    /// Longitude in degrees.
     pub lng: f64,
     /// Index into [`REGIONS`].
     pub region: usize,
 }
 
 impl Site {
+    /// The region the site is in.
     pub fn region(&self) -> &'static Region {
         &REGIONS[self.region]
     }
@@ -97,6 +103,7 @@ pub struct SiteSampler {
 }
 
 impl SiteSampler {
+    /// A sampler; `spread_scale` multiplies every region's spread.
     pub fn new(spread_scale: f64) -> Self {
         SiteSampler { cumulative: cumulative(REGIONS.iter().map(|r| r.weight)), spread_scale }
     }

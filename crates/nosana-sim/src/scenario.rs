@@ -14,14 +14,23 @@ pub const DEFAULT_TOML: &str = include_str!("../scenarios/default.toml");
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// Chain-level settings.
     pub chain: ChainParams,
+    /// The NOS/USD price path.
     pub price: PriceParams,
+    /// GPU hosts.
     pub nodes: NodeParams,
+    /// Projects posting jobs.
     pub projects: ProjectParams,
+    /// Job arrivals and behaviour.
     pub jobs: JobParams,
+    /// Pure stakers.
     pub stakers: StakerParams,
+    /// Reward pools.
     pub pools: PoolParams,
+    /// Treasury burns and mints.
     pub treasury: TreasuryParams,
+    /// GPU markets (tiers).
     pub markets: Vec<MarketSpec>,
 }
 
@@ -43,9 +52,13 @@ pub struct ChainParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriceParams {
+    /// The level (USD per NOS) the walk starts at and reverts to.
     pub level_usd: f64,
+    /// Standard deviation of the daily log-return (0.04 = 4 % a day).
     pub daily_volatility: f64,
+    /// Fraction of the log-distance to the level closed each day (0 = pure random walk).
     pub mean_reversion_per_day: f64,
+    /// Days of price path computed at genesis; later times use the last day's price.
     pub horizon_days: u32,
 }
 
@@ -53,23 +66,44 @@ pub struct PriceParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NodeParams {
+    /// Number of nodes (analytics.md: "2,800+ verified GPUs").
     pub count: u32,
+    /// Number of operator entities owning the nodes (many own one node, a few own many).
     pub operators: u32,
+    /// Share of all nodes owned by the largest operator; set above 0.20 to break the "no entity above 20 %"
+    /// rule, below to keep it.
     pub largest_operator_share: f64,
+    /// Zipf exponent of the other operators' sizes (higher = more skewed).
     pub operator_zipf_exponent: f64,
+    /// Probability that a node sits at its operator's site (data centre or home) instead of a random place in
+    /// a region: this is what makes some H3 res-5 cells crowded.
     pub operator_colocation: f64,
+    /// Multiplies every region's geographic spread (smaller = tighter clusters).
     pub location_spread_scale: f64,
+    /// Fraction of nodes that also register their hardware in the nodes program.
     pub registered_share: f64,
+    /// Median stake of a node in NOS (raised where needed to meet its market's xNOS minimum). Keep all
+    /// stakes' xNOS well below 100 M NOS: the rewards reflection overflows above that.
     pub stake_median_nos: f64,
+    /// Log-space standard deviation of node stakes.
     pub stake_sigma: f64,
+    /// Shortest node stake duration in days (the staking program allows 14..365).
     pub stake_days_min: u32,
+    /// Longest node stake duration in days.
     pub stake_days_max: u32,
+    /// Rate (per hour) at which an online node goes offline (leaves the queue or stops after its job).
     pub offline_per_hour: f64,
+    /// Rate (per hour) at which an offline node comes back online.
     pub online_per_hour: f64,
+    /// Probability that a node quits a job it runs (another node then claims it).
     pub quit_probability: f64,
+    /// Staking reward claims per node per year.
     pub reward_claims_per_year: f64,
+    /// Stake top-ups per node per year.
     pub topups_per_year: f64,
+    /// Stake duration extensions per node per year.
     pub extends_per_year: f64,
+    /// Node software versions, reported in the off-chain specs (drawn uniformly).
     pub versions: Vec<String>,
 }
 
@@ -77,11 +111,17 @@ pub struct NodeParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectParams {
+    /// Number of projects.
     pub count: u32,
+    /// Zipf exponent of how jobs spread over projects (a few post most jobs).
     pub zipf_exponent: f64,
+    /// Fraction of projects whose jobs are paid by a separate payer wallet.
     pub separate_payer_share: f64,
+    /// NOS each payer holds at genesis.
     pub initial_nos: f64,
+    /// A payer whose balance falls below this (NOS) is topped up by a mint from the treasury.
     pub topup_below_nos: f64,
+    /// NOS minted to a payer per top-up.
     pub topup_nos: f64,
 }
 
@@ -89,24 +129,44 @@ pub struct ProjectParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobParams {
+    /// Multiplies every market's jobs_per_day (sweep utilisation, or shrink for small worlds).
     pub rate_scale: f64,
+    /// Daily seasonality: arrival rate = base * (1 + amplitude * cos(2 pi (hour - peak) / 24)).
     pub daily_amplitude: f64,
+    /// Hour (UTC) of the daily peak of arrivals.
     pub peak_hour_utc: f64,
+    /// Arrival-rate multiplier on Saturdays and Sundays (UTC).
     pub weekend_factor: f64,
+    /// Shortest job duration in seconds (durations are log-normal per market, then clamped).
     pub min_duration_s: f64,
+    /// Longest job duration in seconds (3 days).
     pub max_duration_s: f64,
+    /// Fraction of jobs posted with the market's default timeout (the rest pick their own).
     pub timeout_default_share: f64,
+    /// A self-chosen timeout is the job's duration times a factor drawn between slack_min and ...
     pub timeout_slack_min: f64,
+    /// ... slack_max, rounded up to 10 minutes.
     pub timeout_slack_max: f64,
+    /// Fraction of jobs whose timeout is shorter than their run (payment capped at the timeout).
     pub underestimate_share: f64,
+    /// Probability that a project extends the timeout of a job that would run past it.
     pub extend_probability: f64,
+    /// Fraction of projects' jobs that are delisted if still queued after their patience.
     pub delist_share: f64,
+    /// Median patience (seconds, exponential) before such a job is delisted.
     pub delist_patience_median_s: f64,
+    /// Fraction of running jobs that the project ends itself (before the node finishes).
     pub end_share: f64,
+    /// Probability that the node posts its result (`complete`) after a project ended the job.
     pub complete_after_end: f64,
+    /// Seconds a stopped (quit) job waits for another node to claim it before the project recovers it.
     pub recover_after_s: f64,
+    /// Seconds after a job may be cleaned (its market's expiration) before `clean` is sent.
     pub clean_delay_s: f64,
+    /// Jobs cleaned per `clean` transaction.
     pub clean_batch: u32,
+    /// New jobs are held back while this many jobs already wait in a market's queue (the on-chain queue holds
+    /// 314 entries).
     pub max_queued_per_market: u32,
 }
 
@@ -114,17 +174,29 @@ pub struct JobParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StakerParams {
+    /// Number of pure stakers.
     pub count: u32,
+    /// Median stake in NOS (all stakes' xNOS must stay well below 100 M NOS, see nodes).
     pub stake_median_nos: f64,
+    /// Log-space standard deviation of stakes.
     pub stake_sigma: f64,
+    /// Reward claims per staker per year.
     pub reward_claims_per_year: f64,
+    /// Stake top-ups per staker per year.
     pub topups_per_year: f64,
+    /// Stake duration extensions per staker per year.
     pub extends_per_year: f64,
+    /// Permissionless reward syncs per staker per year (sent by the staker).
     pub syncs_per_year: f64,
+    /// Unstakes per active staker per year (close the reward, unstake, then withdraw over time).
     pub unstakes_per_year: f64,
+    /// Days between withdrawals of an unstaking staker.
     pub withdraw_interval_days: f64,
+    /// Probability that an unstaking staker restakes (and re-enters rewards) at its next step.
     pub restake_probability: f64,
+    /// Slashes per year over all pure stakers, by the staking settings authority.
     pub slashes_per_year: f64,
+    /// Fraction of a stake taken by one slash.
     pub slash_fraction: f64,
 }
 
@@ -132,8 +204,11 @@ pub struct StakerParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PoolParams {
+    /// Base units released per second (25,367/s = about 0.8 M NOS a year, tests/data/pool.json).
     pub emission_per_second: u64,
+    /// Seconds between pool rotations (a new pool opens funded for one period, the old one closes).
     pub rotation_seconds: i64,
+    /// Seconds between `claim_fee` cranks that move the released NOS into the rewards vault.
     pub crank_interval_s: i64,
 }
 
@@ -141,8 +216,11 @@ pub struct PoolParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TreasuryParams {
+    /// NOS the treasury holds at genesis.
     pub initial_nos: f64,
+    /// NOS bought back and burned per day on average.
     pub burn_nos_per_day: f64,
+    /// Hours between burns.
     pub burn_interval_hours: f64,
 }
 
@@ -150,21 +228,37 @@ pub struct TreasuryParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MarketSpec {
+    /// Display name (off-chain metadata, as Nosana's backend serves it).
     pub name: String,
+    /// URL slug (off-chain metadata).
     pub slug: String,
+    /// The market's real mainnet address (off-chain metadata; the simulated account is derived).
     pub mainnet_address: String,
+    /// PREMIUM (curated data-centre tier) or COMMUNITY.
     pub kind: String,
+    /// GPU models accepted in this tier.
     pub gpu_types: Vec<String>,
+    /// GPUs per node.
     pub gpu_count: u16,
+    /// VRAM per GPU in GB.
     pub vram_gb: u32,
+    /// Job price in NOS base units per second.
     pub price: u64,
+    /// Default job timeout in seconds.
     pub job_timeout: i64,
+    /// Seconds a finished job must age before it may be cleaned (24 hours).
     pub job_expiration: i64,
+    /// Minimum xNOS a node needs to work here, in NOS.
     pub xnos_minimum_nos: u64,
+    /// Whether nodes need an access NFT of the market's collection (then they get one at genesis).
     pub gated: bool,
+    /// Relative share of nodes in this tier.
     pub node_weight: f64,
+    /// Average job arrivals per day (before daily and weekly seasonality).
     pub jobs_per_day: f64,
+    /// Median job duration in seconds (log-normal).
     pub duration_median_s: f64,
+    /// Log-space standard deviation of job durations.
     pub duration_sigma: f64,
 }
 

@@ -156,6 +156,9 @@ pub struct Simulation {
     /// Cumulative arrival rates over open markets, and the markets they belong to.
     pub(crate) arrival_cumulative: Vec<f64>,
     pub(crate) arrival_markets: Vec<u16>,
+    /// Markets and payers with per-slot counters to reset (cost follows activity, not size).
+    pub(crate) touched_markets: Vec<u16>,
+    pub(crate) touched_payers: Vec<u32>,
     out: [Vec<(TxRequest, Action)>; STAGES],
     pending: Vec<Action>,
     tx_counter: u64,
@@ -199,6 +202,8 @@ impl Simulation {
             next_slash: i64::MAX,
             arrival_cumulative: Vec::new(),
             arrival_markets: Vec::new(),
+            touched_markets: Vec::new(),
+            touched_payers: Vec::new(),
             out: Default::default(),
             pending: Vec::new(),
             tx_counter: 0,
@@ -219,20 +224,34 @@ impl Simulation {
     }
 
     /// The transactions to include in `slot`, whose block time is `unix_time`. Reads single
-    /// accounts from `bank` (balances, stakes), never scans it.
+    /// accounts from `bank` (balances, stakes), never scans it. Call [`Simulation::observe`]
+    /// with the executed block before planning the next slot; a slot planned but never observed
+    /// counts as not included.
     pub fn plan_slot(&mut self, bank: &Bank, slot: u64, unix_time: i64) -> Vec<TxRequest> {
-        let _ = slot;
+        if !self.pending.is_empty() {
+            // The last slot was never observed (e.g. the node dropped it): nothing of it is known
+            // to have landed, so release everything it held as not included.
+            let stale = std::mem::take(&mut self.pending);
+            for action in &stale {
+                self.truth.totals.transactions_missing += 1;
+                self.count_failure(action, "not observed");
+                self.apply(action, Outcome { time: self.now, slot, tx: None });
+            }
+        }
         let from = self.now;
         let t = unix_time.max(self.now);
         self.now = t;
-        for m in &mut self.w.markets {
+        for m in self.touched_markets.drain(..) {
+            let m = &mut self.w.markets[m as usize];
             m.pending_work = 0;
             m.pending_list = 0;
         }
-        for p in &mut self.w.payers {
-            p.slot_spend = 0;
+        for p in self.touched_payers.drain(..) {
+            self.w.payers[p as usize].slot_spend = 0;
         }
         self.plan_bootstrap(t);
+        // Timers first: a pool rotation marks the old pool closing before any claim could crank it.
+        self.plan_treasury(bank, t);
         while let Some(Reverse((when, _, _))) = self.events.peek() {
             if *when > t {
                 break;
@@ -242,7 +261,6 @@ impl Simulation {
         }
         self.plan_idle_nodes(t);
         self.plan_arrivals(bank, from, t);
-        self.plan_treasury(bank, t);
         self.plan_cleans();
 
         let mut requests = Vec::new();

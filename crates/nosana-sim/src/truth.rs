@@ -49,8 +49,11 @@ pub enum JobOutcome {
 /// One job's life.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobTruth {
+    /// The job account.
     pub address: Pubkey,
+    /// Index into `Truth::markets`.
     pub market: u16,
+    /// Index into `Truth::projects`.
     pub project: u32,
     /// Index into [`Truth::payers`].
     pub payer: u32,
@@ -58,34 +61,52 @@ pub struct JobTruth {
     pub nodes: Vec<u32>,
     /// The node that was paid (finish or end).
     pub paid_node: Option<u32>,
+    /// Block time of the successful `list`.
     pub listed_at: i64,
+    /// Start of the run that ended the job (`time_start`).
     pub started_at: Option<i64>,
+    /// Block time of finish, end, delist or recover.
     pub ended_at: Option<i64>,
+    /// Where the job ended up.
     pub outcome: JobOutcome,
+    /// NOS base units per second.
     pub price: u64,
     /// The timeout after the last extension.
     pub timeout: i64,
     /// NOS locked in the market vault (list plus extensions).
     pub deposit: u64,
+    /// NOS paid to the node.
     pub payout: u64,
+    /// NOS returned to the payer.
     pub refund: u64,
+    /// NOS paid to the rewards vault as network fee.
     pub network_fee: u64,
+    /// Successful `extend`s.
     pub extensions: u32,
+    /// Times a node quit it.
     pub quits: u32,
+    /// A result CID is on chain (finish or complete).
     pub result_posted: bool,
+    /// When the job account was closed.
     pub cleaned_at: Option<i64>,
 }
 
 /// A node's static facts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeTruth {
+    /// The wallet.
     pub authority: Pubkey,
+    /// Index into `Truth::markets`.
     pub market: u16,
+    /// Latitude in degrees.
     pub lat: f64,
+    /// Longitude in degrees.
     pub lng: f64,
     /// ISO 3166-1 numeric.
     pub country: u16,
+    /// Index into `Truth::operators`.
     pub operator: u32,
+    /// Registered in the nodes program.
     pub registered: bool,
 }
 
@@ -93,18 +114,26 @@ pub struct NodeTruth {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MarketTruth {
     #[serde(serialize_with = "ser_key")]
+    /// The simulated market account.
     pub address: Pubkey,
+    /// The real mainnet market this tier is modelled on.
     pub mainnet_address: String,
+    /// Display name.
     pub name: String,
+    /// URL slug.
     pub slug: String,
+    /// Job price in NOS base units per second.
     pub price: u64,
+    /// Block time of the successful open.
     pub opened_at: Option<i64>,
 }
 
 /// A project and its payer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectTruth {
+    /// The wallet.
     pub authority: Pubkey,
+    /// Index into `Truth::payers`.
     pub payer: u32,
 }
 
@@ -112,24 +141,37 @@ pub struct ProjectTruth {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StakeKind {
+    /// Tokens staked (new stake).
     Stake,
+    /// Tokens added to an active stake.
     Topup,
+    /// Duration lengthened.
     Extend,
+    /// Release started.
     Unstake,
+    /// Released tokens withdrawn.
     Withdraw,
+    /// Unstaking stake re-activated.
     Restake,
+    /// Taken by the settings authority.
     Slash,
+    /// Account closed.
     Close,
 }
 
 /// One stake event; `amount` is the NOS that moved (0 for extend, unstake and close).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StakeEvent {
+    /// Block time.
     pub time: i64,
+    /// Slot.
     pub slot: u64,
     #[serde(serialize_with = "ser_key")]
+    /// The staker wallet.
     pub staker: Pubkey,
+    /// What happened.
     pub kind: StakeKind,
+    /// NOS base units that moved.
     pub amount: u64,
     /// Seconds added (extend) or the new duration (stake, restake).
     pub duration: u64,
@@ -139,30 +181,43 @@ pub struct StakeEvent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RewardKind {
+    /// Entered the rewards.
     Enter,
+    /// Rewards claimed.
     Claim,
+    /// Reward xNOS re-synced to the stake.
     Sync,
+    /// Account closed.
     Close,
 }
 
 /// One reward event; `amount` is the NOS claimed (0 otherwise).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RewardEvent {
+    /// Block time.
     pub time: i64,
+    /// Slot.
     pub slot: u64,
     #[serde(serialize_with = "ser_key")]
+    /// The staker wallet.
     pub staker: Pubkey,
+    /// What happened.
     pub kind: RewardKind,
+    /// NOS base units that moved.
     pub amount: u64,
 }
 
 /// NOS a pool released into the rewards vault.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EmissionEvent {
+    /// Block time.
     pub time: i64,
+    /// Slot.
     pub slot: u64,
     #[serde(serialize_with = "ser_key")]
+    /// The pool account.
     pub pool: Pubkey,
+    /// NOS base units that moved.
     pub amount: u64,
 }
 
@@ -170,11 +225,17 @@ pub struct EmissionEvent {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PoolTruth {
     #[serde(serialize_with = "ser_key")]
+    /// The pool account.
     pub address: Pubkey,
+    /// Base units per second.
     pub emission: u64,
+    /// When the stream starts.
     pub start_time: i64,
+    /// NOS moved into the pool vault at open.
     pub funded: u64,
+    /// Block time of the successful open.
     pub opened_at: i64,
+    /// Block time of the close.
     pub closed_at: Option<i64>,
     /// What the close returned to the treasury.
     pub returned: u64,
@@ -183,20 +244,29 @@ pub struct PoolTruth {
 /// An SPL burn or mint of NOS.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SupplyEvent {
+    /// Block time.
     pub time: i64,
+    /// Slot.
     pub slot: u64,
     #[serde(serialize_with = "ser_key")]
+    /// The token account.
     pub account: Pubkey,
+    /// NOS base units that moved.
     pub amount: u64,
 }
 
 /// Counts and sums over everything (sums equal the sums over the event lists).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Totals {
+    /// Requests returned by `plan_slot`.
     pub transactions_planned: u64,
+    /// Requests the chain included (succeeded or failed).
     pub transactions_included: u64,
+    /// Included and succeeded.
     pub transactions_succeeded: u64,
+    /// Included but failed (fee charged, nothing else changed).
     pub transactions_failed: u64,
+    /// Not included: the fee payer could not pay, or the request was malformed.
     pub transactions_rejected: u64,
     /// Planned requests the chain neither included nor rejected.
     pub transactions_missing: u64,
@@ -206,47 +276,76 @@ pub struct Totals {
     pub failures_by_error: BTreeMap<String, u64>,
     /// Job arrivals not posted because the market queue was full or the payer was being topped up.
     pub arrivals_held_back: u64,
+    /// Successful `list`s (= `jobs.len()`).
     pub jobs_listed: u64,
+    /// Jobs a node finished.
     pub jobs_completed: u64,
+    /// Jobs the project ended.
     pub jobs_ended: u64,
+    /// Jobs delisted from the queue.
     pub jobs_delisted: u64,
+    /// Stopped jobs whose deposit the project recovered.
     pub jobs_recovered: u64,
+    /// Sum of job deposits.
     pub deposits: u64,
+    /// Sum of payouts to nodes.
     pub payouts: u64,
+    /// Sum of refunds to payers.
     pub refunds: u64,
+    /// Sum of network fees.
     pub network_fees: u64,
+    /// Sum of stake and top-up amounts.
     pub staked: u64,
+    /// Sum of withdrawals.
     pub withdrawn: u64,
+    /// Sum of slashes.
     pub slashed: u64,
+    /// Sum of reward claims.
     pub rewards_claimed: u64,
+    /// Sum of pool emissions.
     pub emitted: u64,
+    /// Sum of burns.
     pub burned: u64,
+    /// Sum of mints.
     pub minted: u64,
 }
 
 /// Everything the simulation did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Truth {
+    /// The seed of the run.
     pub seed: u64,
+    /// `JOB_FEE_FRACTION` of the chain.
     pub fee_fraction: u64,
+    /// One entry per market.
     pub markets: Vec<MarketTruth>,
+    /// One entry per node.
     pub nodes: Vec<NodeTruth>,
     /// Operator names, by operator index.
     pub operators: Vec<String>,
+    /// Projects, by index.
     pub projects: Vec<ProjectTruth>,
     /// Payer wallets (a project that pays its own jobs appears here too).
     pub payers: Vec<Pubkey>,
+    /// Every listed job.
     pub jobs: Vec<JobTruth>,
+    /// Stake events in order.
     pub stake_events: Vec<StakeEvent>,
+    /// Reward events in order.
     pub reward_events: Vec<RewardEvent>,
+    /// Reward pools opened.
     pub pools: Vec<PoolTruth>,
+    /// Pool releases into the rewards vault.
     pub emissions: Vec<EmissionEvent>,
+    /// Treasury burns.
     pub burns: Vec<SupplyEvent>,
+    /// Treasury mints.
     pub mints: Vec<SupplyEvent>,
     /// NOS minted at genesis into token accounts (not in `mints`, which are transactions).
     pub genesis_supply: u64,
     /// Daily NOS/USD prices up to the last observed block.
     pub prices: Vec<PricePoint>,
+    /// Counts and sums.
     pub totals: Totals,
 }
 

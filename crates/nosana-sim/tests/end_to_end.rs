@@ -53,7 +53,14 @@ fn a_small_world_runs_for_days_with_jobs_paid_burns_emissions_and_consistent_tru
     assert!(rate < 0.01, "failure rate {rate}");
     assert_eq!(tot.transactions_rejected + tot.transactions_missing, 0);
 
+    // The 10 % network fee went to the rewards vault with every listing and extension.
+    assert!(tot.network_fees > 0);
+    for j in t.jobs.iter().filter(|j| j.extensions == 0) {
+        assert_eq!(j.network_fee, j.deposit / 10, "{j:?}");
+    }
+
     // Burns, mints, emissions, pools rotated, stake life cycle.
+    assert!(!t.mints.is_empty() && t.mints.iter().all(|m| m.amount == 2_000_000_000));
     assert!(!t.burns.is_empty() && t.burns.iter().all(|b| b.amount > 0));
     assert!(!t.emissions.is_empty() && t.pools.len() >= 3 && t.pools[0].closed_at.is_some());
     let kinds: Vec<StakeKind> = t.stake_events.iter().map(|e| e.kind).collect();

@@ -7,9 +7,11 @@ use nosana_chain::{Block, BlockTransaction, Signature, Signer, TxRequest};
 use nosana_reference::{Bank, Clock, TransactionError};
 use nosana_sim::{Scenario, Simulation};
 
-/// A small world: 60 nodes over three markets (one open, two gated; the 4090 tier overloaded so
+/// A small world with a 10 % network fee and payers that need top-ups: 60 nodes over three markets (one open, two gated; the 4090 tier overloaded so
 /// queues form), 20 busy stakers, 8 projects, daily burns, hourly cranks, pools rotated every 2 days.
 pub const SMALL_WORLD: &str = r#"
+[chain]
+fee_fraction = 10
 [nodes]
 count = 60
 quit_probability = 0.05
@@ -17,6 +19,9 @@ operators = 15
 largest_operator_share = 0.25
 [projects]
 count = 8
+initial_nos = 1000.0
+topup_below_nos = 500.0
+topup_nos = 2000.0
 [stakers]
 count = 20
 reward_claims_per_year = 60.0
