@@ -2,6 +2,7 @@
 //! produced, and serves it as a Solana node with a Yellowstone Geyser plugin would.
 
 pub mod convert;
+pub mod driver;
 pub mod events;
 pub mod ledger;
 

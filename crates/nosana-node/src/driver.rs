@@ -1,0 +1,309 @@
+//! The producer loop: each slot, the simulation plans transactions, the chain signs and
+//! executes them, the ledger stores the block and the servers hear about it, followed by the
+//! statuses the commitment tracker releases. Fault knobs inject dead forks, duplicated
+//! replays, corrupted account data and delayed commitment into what is served.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use nosana_chain::{Block, Chain, CommitmentTracker, Lags, SlotStatus};
+use nosana_sim::Simulation;
+use serde::Serialize;
+
+use crate::events::{EventSender, NodeEvent};
+use crate::ledger::Ledger;
+
+/// The chain shared between the producer (writer) and the JSON-RPC server (readers).
+pub type SharedChain = Arc<RwLock<Chain>>;
+
+/// How slots are produced.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DriverConfig {
+    /// Wall-clock milliseconds per slot in real-time mode.
+    pub slot_ms: u64,
+    /// Produce slots as fast as possible; block time advances by `fast_seconds_per_slot`.
+    pub fast: bool,
+    /// Block-time seconds per slot in fast mode (0.4 × the compression factor).
+    pub fast_seconds_per_slot: f64,
+    /// Stop after this slot (inclusive).
+    pub until_slot: Option<u64>,
+    /// The first slot after genesis.
+    pub first_slot: u64,
+    /// Every N slots one slot is skipped (no block).
+    pub skip_every: Option<u64>,
+    /// Commitment lags.
+    pub lags: Lags,
+    /// Faults: every N slots a forked block that dies.
+    pub dead_every: Option<u64>,
+    /// Faults: every N slots the last `replay_depth` blocks are announced again.
+    pub duplicate_every: Option<u64>,
+    pub replay_depth: u64,
+    /// Faults: fraction of account writes of Nosana programs whose served data is corrupted.
+    pub corrupt_fraction: f64,
+    /// Faults: extra slots before confirmed/finalized statuses are released.
+    pub commitment_delay: u64,
+}
+
+impl Default for DriverConfig {
+    fn default() -> Self {
+        DriverConfig {
+            slot_ms: 400,
+            fast: false,
+            fast_seconds_per_slot: 400.0,
+            until_slot: None,
+            first_slot: 1,
+            skip_every: Some(23),
+            lags: Lags::default(),
+            dead_every: None,
+            duplicate_every: None,
+            replay_depth: 3,
+            corrupt_fraction: 0.0,
+            commitment_delay: 0,
+        }
+    }
+}
+
+/// What a run produced.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DriverSummary {
+    pub first_slot: u64,
+    pub last_slot: u64,
+    pub blocks: u64,
+    pub dead_blocks: u64,
+    pub transactions: u64,
+    pub failed_transactions: u64,
+    pub rejected_requests: u64,
+    pub elapsed_ms: u64,
+}
+
+/// Runs the chain until `until_slot` or until `stop` is set. Synchronous and CPU-bound: run it
+/// on its own thread.
+pub fn run(
+    sim: &mut Simulation,
+    chain: &SharedChain,
+    ledger: &Ledger,
+    events: &EventSender,
+    config: &DriverConfig,
+    stop: &std::sync::atomic::AtomicBool,
+) -> DriverSummary {
+    let started = Instant::now();
+    let start_time = sim.start_time();
+    let mut tracker = CommitmentTracker::new(config.lags);
+    let mut delayed: Vec<(u64, u64, SlotStatus)> = Vec::new();
+    let mut summary = DriverSummary { first_slot: config.first_slot, ..Default::default() };
+    let mut slot = config.first_slot;
+    let mut produced: u64 = 0;
+    let publish = |event: NodeEvent| {
+        // No subscriber is not an error.
+        let _ = events.send(event);
+    };
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) && config.until_slot.is_none_or(|end| slot <= end) {
+        if config.skip_every.is_some_and(|n| n > 0 && slot.is_multiple_of(n)) {
+            slot += 1;
+            continue;
+        }
+        let unix_time = block_time(config, start_time, slot);
+        let requests = {
+            let guard = chain.read().unwrap_or_else(|p| p.into_inner());
+            sim.plan_slot(guard.bank(), slot, unix_time)
+        };
+        if config.dead_every.is_some_and(|n| n > 0 && produced > 0 && produced.is_multiple_of(n)) {
+            let (dead, _) = chain.write().unwrap_or_else(|p| p.into_inner()).produce_dead(slot, unix_time, &requests);
+            let dead = Arc::new(dead);
+            ledger.insert_block(dead.clone());
+            publish(NodeEvent::Block(dead));
+            for (s, status) in tracker.dead(slot, "fork abandoned (fault injection)") {
+                ledger.set_status(s, &status);
+                publish(NodeEvent::Status { slot: s, parent: Some(ledger.head().unwrap_or(0)), status });
+            }
+            summary.dead_blocks += 1;
+            slot += 1;
+            if config.until_slot.is_some_and(|end| slot > end) {
+                break;
+            }
+        }
+        let unix_time = block_time(config, start_time, slot);
+        let (block, rejected) = chain.write().unwrap_or_else(|p| p.into_inner()).produce(slot, unix_time, &requests);
+        sim.observe(&block, &rejected);
+        summary.transactions += block.transactions.len() as u64;
+        summary.failed_transactions += block.transactions.iter().filter(|t| !t.succeeded()).count() as u64;
+        summary.rejected_requests += rejected.len() as u64;
+        let parent = block.parent_slot;
+        let block = Arc::new(corrupt(block, config.corrupt_fraction));
+        ledger.insert_block(block.clone());
+        publish(NodeEvent::Block(block));
+        for (s, status) in tracker.produced(slot) {
+            if config.commitment_delay > 0 && status != SlotStatus::Processed {
+                delayed.push((slot + config.commitment_delay, s, status));
+            } else {
+                ledger.set_status(s, &status);
+                let parent = if s == slot { Some(parent) } else { ledger.block(s).map(|b| b.parent_slot) };
+                publish(NodeEvent::Status { slot: s, parent, status });
+            }
+        }
+        let due: Vec<_> = delayed.iter().filter(|(at, _, _)| *at <= slot).cloned().collect();
+        delayed.retain(|(at, _, _)| *at > slot);
+        for (_, s, status) in due {
+            ledger.set_status(s, &status);
+            publish(NodeEvent::Status { slot: s, parent: ledger.block(s).map(|b| b.parent_slot), status });
+        }
+        produced += 1;
+        summary.blocks += 1;
+        summary.last_slot = slot;
+        if config.duplicate_every.is_some_and(|n| n > 0 && produced.is_multiple_of(n)) {
+            let from = slot.saturating_sub(config.replay_depth.saturating_sub(1));
+            if let Ok(replayed) = ledger.replay_from(from) {
+                replayed.into_iter().for_each(publish);
+            }
+        }
+        slot += 1;
+        if !config.fast {
+            let due = Duration::from_millis(config.slot_ms * produced);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+    }
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    summary
+}
+
+/// Block time of `slot`: real time advances 0.4 s (slot_ms) per slot, fast mode by
+/// `fast_seconds_per_slot`.
+fn block_time(config: &DriverConfig, start_time: i64, slot: u64) -> i64 {
+    let n = slot.saturating_sub(config.first_slot) as f64;
+    let seconds = if config.fast { n * config.fast_seconds_per_slot } else { n * config.slot_ms as f64 / 1000.0 };
+    start_time + seconds as i64
+}
+
+/// Corrupts the served copy of a fraction of Nosana program account writes (the bank keeps the
+/// real data, so JSON-RPC still answers truthfully): the discriminator is overwritten, or the
+/// data truncated. Deterministic in slot and write version.
+fn corrupt(mut block: Block, fraction: f64) -> Block {
+    if fraction <= 0.0 {
+        return block;
+    }
+    for write in &mut block.account_writes {
+        if !nosana_layouts::ids::NOSANA_PROGRAM_IDS.contains(&write.account.owner) || write.account.data.is_empty() {
+            continue;
+        }
+        let h = write.write_version.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ block.slot;
+        if (h % 10_000) as f64 >= fraction * 10_000.0 {
+            continue;
+        }
+        if h.is_multiple_of(2) {
+            let n = write.account.data.len().min(8);
+            write.account.data[..n].fill(0xAB);
+        } else {
+            let keep = write.account.data.len() / 3;
+            write.account.data.truncate(keep);
+        }
+    }
+    block
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nosana_chain::Commitment;
+    use nosana_sim::Scenario;
+    use std::sync::atomic::AtomicBool;
+
+    fn small_world() -> (Simulation, SharedChain) {
+        let scenario = Scenario::from_toml(
+            "[nodes]\ncount = 60\noperators = 15\nlargest_operator_share = 0.25\n\
+             [projects]\ncount = 8\n[stakers]\ncount = 10\n",
+        )
+        .unwrap();
+        let (sim, bank) = Simulation::new(&scenario, 3).unwrap();
+        (sim, Arc::new(RwLock::new(Chain::new(bank, 0))))
+    }
+
+    fn fast(until: u64) -> DriverConfig {
+        DriverConfig { fast: true, fast_seconds_per_slot: 60.0, until_slot: Some(until), ..Default::default() }
+    }
+
+    #[test]
+    fn a_fast_run_produces_linked_blocks_and_commitment() {
+        let (mut sim, chain) = small_world();
+        let ledger = Ledger::new(Default::default());
+        let (tx, mut rx) = tokio::sync::broadcast::channel(100_000);
+        let summary = run(&mut sim, &chain, &ledger, &tx, &fast(200), &AtomicBool::new(false));
+        assert!(summary.transactions > 0, "{summary:?}");
+        assert_eq!(summary.failed_transactions, 0, "{summary:?}");
+        let head = ledger.head().unwrap();
+        assert_eq!(ledger.latest(Commitment::Processed), Some(head));
+        assert!(ledger.latest(Commitment::Finalized).unwrap() < ledger.latest(Commitment::Confirmed).unwrap());
+        // Slot 23 is skipped: 22's child is 24.
+        assert_eq!(ledger.block(24).unwrap().parent_slot, 22);
+        assert!(ledger.block(23).is_none());
+        // Every block is announced before its statuses.
+        let mut seen_blocks = std::collections::BTreeSet::new();
+        while let Ok(event) = rx.try_recv() {
+            match event {
+                NodeEvent::Block(b) => {
+                    seen_blocks.insert(b.slot);
+                }
+                NodeEvent::Status { slot, .. } => assert!(seen_blocks.contains(&slot), "status before block {slot}"),
+            }
+        }
+        assert_eq!(seen_blocks.len() as u64, summary.blocks);
+        assert_eq!(sim.truth().totals.transactions_included, summary.transactions);
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_blocks() {
+        let blocks = || {
+            let (mut sim, chain) = small_world();
+            let ledger = Ledger::new(Default::default());
+            let (tx, _rx) = tokio::sync::broadcast::channel(16);
+            run(&mut sim, &chain, &ledger, &tx, &fast(60), &AtomicBool::new(false));
+            (1..=60).filter_map(|s| ledger.block(s)).map(|b| (b.blockhash, b.transactions.len())).collect::<Vec<_>>()
+        };
+        assert_eq!(blocks(), blocks());
+    }
+
+    #[test]
+    fn dead_forks_never_confirm_and_their_transactions_land_in_the_next_slot() {
+        let (mut sim, chain) = small_world();
+        let ledger = Ledger::new(Default::default());
+        let (tx, _rx) = tokio::sync::broadcast::channel(16);
+        let config = DriverConfig { dead_every: Some(10), ..fast(150) };
+        let summary = run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
+        assert!(summary.dead_blocks >= 10, "{summary:?}");
+        let dead: Vec<u64> = (0..=150).filter(|s| ledger.slot_state(*s).is_some_and(|st| st.dead)).collect();
+        assert_eq!(dead.len() as u64, summary.dead_blocks);
+        for s in dead {
+            assert!(ledger.slot_state(s).unwrap().commitment <= Some(Commitment::Processed));
+            let next = ledger.block(s + 1).expect("the canonical slot after a dead one");
+            assert_ne!(next.parent_slot, s);
+        }
+        assert_eq!(summary.failed_transactions, 0);
+    }
+
+    #[test]
+    fn corruption_touches_only_the_served_copy_of_nosana_accounts() {
+        let go = |fraction: f64| {
+            let (mut sim, chain) = small_world();
+            let ledger = Ledger::new(Default::default());
+            let (tx, _rx) = tokio::sync::broadcast::channel(16);
+            let config = DriverConfig { corrupt_fraction: fraction, ..fast(80) };
+            run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
+            let writes: Vec<_> =
+                (0..=80).filter_map(|s| ledger.block(s)).flat_map(|b| b.account_writes.clone()).collect();
+            let bank = chain.read().unwrap().bank().accounts().clone();
+            (writes, bank)
+        };
+        let (clean, clean_bank) = go(0.0);
+        let (served, bank) = go(0.5);
+        assert_eq!(bank, clean_bank, "the bank never sees the corruption");
+        assert_eq!(clean.len(), served.len());
+        let differing: Vec<_> = clean.iter().zip(&served).filter(|(a, b)| a != b).collect();
+        assert!(!differing.is_empty());
+        for (real, bad) in differing {
+            assert!(nosana_layouts::ids::NOSANA_PROGRAM_IDS.contains(&real.account.owner));
+            assert_eq!((real.pubkey, real.write_version), (bad.pubkey, bad.write_version));
+        }
+    }
+}
