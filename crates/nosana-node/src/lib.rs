@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod events;
+pub mod grpc;
 pub mod ledger;
 
 pub use events::NodeEvent;
