@@ -842,7 +842,7 @@ async fn an_injected_stall_pauses_the_stream_without_ending_it() {
         last = Instant::now();
     }
     assert!(longest >= Duration::from_millis(300), "a stall of about 400 ms, got {longest:?}");
-    assert!(longest < Duration::from_millis(700), "the stream resumed after the stall, got {longest:?}");
+    assert!(longest < Duration::from_secs(3), "the stream resumed after the stall, got {longest:?}");
 }
 
 #[tokio::test]
