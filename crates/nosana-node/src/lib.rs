@@ -4,6 +4,10 @@
 pub mod convert;
 pub mod events;
 pub mod ledger;
+pub mod offchain;
+pub mod rpc;
+pub mod state;
 
 pub use events::NodeEvent;
 pub use ledger::Ledger;
+pub use state::SharedChain;
