@@ -2,6 +2,7 @@
 //! genesis, signed NOS transfers (legacy and v0, one failing), a skipped slot, a dead fork and
 //! slots at every commitment, served on 127.0.0.1 and queried over HTTP.
 
+mod bench;
 mod blocks;
 mod errors;
 mod offchain;
