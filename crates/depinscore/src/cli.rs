@@ -23,6 +23,9 @@ enum Command {
     /// job, payment, fee, emission, rewards, burn) and print every transaction and the
     /// resulting accounts.
     Lifecycle(commands::lifecycle::Args),
+    /// Run the reference node: the simulated Nosana chain served over Yellowstone gRPC and
+    /// Solana JSON-RPC (plus Nosana-style off-chain HTTP), until Ctrl-C.
+    Node(commands::node::Args),
 }
 
 impl Cli {
@@ -30,6 +33,7 @@ impl Cli {
         let settings = Settings::load(self.config.as_deref())?;
         match self.command {
             Command::Lifecycle(args) => commands::lifecycle::run(&settings, &args),
+            Command::Node(args) => commands::node::run(&settings, &args),
         }
     }
 }

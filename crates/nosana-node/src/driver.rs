@@ -3,18 +3,16 @@
 //! statuses the commitment tracker releases. Fault knobs inject dead forks, duplicated
 //! replays, corrupted account data and delayed commitment into what is served.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nosana_chain::{Block, Chain, CommitmentTracker, Lags, SlotStatus};
+use nosana_chain::{Block, CommitmentTracker, Lags, SlotStatus};
 use nosana_sim::Simulation;
 use serde::Serialize;
 
 use crate::events::{EventSender, NodeEvent};
 use crate::ledger::Ledger;
-
-/// The chain shared between the producer (writer) and the JSON-RPC server (readers).
-pub type SharedChain = Arc<RwLock<Chain>>;
+use crate::state::SharedChain;
 
 /// How slots are produced.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
@@ -208,6 +206,8 @@ mod tests {
     use super::*;
     use nosana_chain::Commitment;
     use nosana_sim::Scenario;
+    use nosana_chain::Chain;
+    use std::sync::RwLock;
     use std::sync::atomic::AtomicBool;
 
     fn small_world() -> (Simulation, SharedChain) {

@@ -188,6 +188,19 @@ impl Ledger {
         until: Option<&Signature>,
         limit: usize,
     ) -> Vec<(Arc<Block>, usize)> {
+        self.signatures_for_address_through(address, before, until, limit, u64::MAX)
+    }
+
+    /// [`Self::signatures_for_address`] seen by a reader at a commitment: only transactions in
+    /// slots up to `max_slot` (the newest slot at that commitment) count toward `limit`.
+    pub fn signatures_for_address_through(
+        &self,
+        address: &Pubkey,
+        before: Option<&Signature>,
+        until: Option<&Signature>,
+        limit: usize,
+        max_slot: u64,
+    ) -> Vec<(Arc<Block>, usize)> {
         let inner = self.read();
         let Some(list) = inner.by_address.get(address) else { return vec![] };
         let position = |sig: Option<&Signature>| sig.and_then(|s| inner.by_signature.get(s).copied());
@@ -195,15 +208,32 @@ impl Ledger {
         let until = position(until);
         list.iter()
             .rev()
-            .filter(|p| before.is_none_or(|b| **p < b))
+            .filter(|p| p.0 <= max_slot && before.is_none_or(|b| **p < b))
             .take_while(|p| until.is_none_or(|u| **p > u))
             .take(limit)
             .filter_map(|(slot, index)| Some((inner.blocks.get(slot)?.clone(), *index as usize)))
             .collect()
     }
 
-    /// Canonical slots with blocks in `[start, end]`, ascending.
+    /// At most `limit` canonical slots with blocks in `[start, end]`, ascending.
+    pub fn canonical_slots_limited(&self, start: u64, end: u64, limit: usize) -> Vec<u64> {
+        if start > end {
+            return vec![];
+        }
+        let inner = self.read();
+        inner.blocks.range(start..=end).filter(|(_, b)| !b.dead).map(|(s, _)| *s).take(limit).collect()
+    }
+
+    /// The oldest canonical slot whose block is still stored.
+    pub fn first_canonical_slot(&self) -> Option<u64> {
+        self.read().blocks.iter().find(|(_, b)| !b.dead).map(|(s, _)| *s)
+    }
+
+    /// Canonical slots with blocks in `[start, end]`, ascending (none when `start > end`).
     pub fn canonical_slots(&self, start: u64, end: u64) -> Vec<u64> {
+        if start > end {
+            return vec![];
+        }
         let inner = self.read();
         inner.blocks.range(start..=end).filter(|(_, b)| !b.dead).map(|(s, _)| *s).collect()
     }

@@ -6,6 +6,10 @@ pub mod driver;
 pub mod events;
 pub mod grpc;
 pub mod ledger;
+pub mod offchain;
+pub mod rpc;
+pub mod state;
 
 pub use events::NodeEvent;
 pub use ledger::Ledger;
+pub use state::SharedChain;

@@ -1,1 +1,2 @@
 pub mod lifecycle;
+pub mod node;
