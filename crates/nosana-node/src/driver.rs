@@ -204,9 +204,9 @@ fn corrupt(mut block: Block, fraction: f64) -> Block {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nosana_chain::Chain;
     use nosana_chain::Commitment;
     use nosana_sim::Scenario;
-    use nosana_chain::Chain;
     use std::sync::RwLock;
     use std::sync::atomic::AtomicBool;
 

@@ -106,17 +106,19 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
     let grpc_config = GrpcConfig {
         x_token: args.x_token.clone(),
         drop_every: args.drop_every_secs.map(Duration::from_secs_f64),
-        stall: args
-            .stall_every_secs
-            .zip(args.stall_for_secs)
-            .map(|(every, length)| Stall { every: Duration::from_secs_f64(every), length: Duration::from_secs_f64(length) }),
+        stall: args.stall_every_secs.zip(args.stall_for_secs).map(|(every, length)| Stall {
+            every: Duration::from_secs_f64(every),
+            length: Duration::from_secs_f64(length),
+        }),
         ..GrpcConfig::default()
     };
     let offchain = Arc::new(nosana_node::offchain::from_sim(sim.offchain()));
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let grpc_listener = tokio::net::TcpListener::bind(args.grpc).await.with_context(|| format!("binding {}", args.grpc))?;
-        let rpc_listener = tokio::net::TcpListener::bind(args.rpc).await.with_context(|| format!("binding {}", args.rpc))?;
+        let grpc_listener =
+            tokio::net::TcpListener::bind(args.grpc).await.with_context(|| format!("binding {}", args.grpc))?;
+        let rpc_listener =
+            tokio::net::TcpListener::bind(args.rpc).await.with_context(|| format!("binding {}", args.rpc))?;
         println!("gRPC (Yellowstone) listening on http://{}", grpc_listener.local_addr()?);
         println!("JSON-RPC listening on http://{}", rpc_listener.local_addr()?);
         println!("Off-chain API on http://{}/api/markets", rpc_listener.local_addr()?);
@@ -126,8 +128,13 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
             let _ = rx.wait_for(|s| *s).await;
         };
         let rpc_state = RpcState::new(chain.clone(), ledger.clone(), offchain);
-        let grpc_task =
-            tokio::spawn(grpc::serve(grpc_listener, ledger.clone(), events.clone(), grpc_config, stopped(stop_rx.clone())));
+        let grpc_task = tokio::spawn(grpc::serve(
+            grpc_listener,
+            ledger.clone(),
+            events.clone(),
+            grpc_config,
+            stopped(stop_rx.clone()),
+        ));
         let rpc_task = tokio::spawn(rpc::serve(rpc_listener, rpc_state, stopped(stop_rx.clone())));
 
         let stop_flag = Arc::new(AtomicBool::new(false));
