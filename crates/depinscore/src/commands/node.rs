@@ -52,6 +52,9 @@ pub struct Args {
     /// Slots behind the head a gRPC `from_slot` may replay.
     #[arg(long, default_value_t = 150)]
     replay_slots: u64,
+    /// Slots of history kept for JSON-RPC (all when unset).
+    #[arg(long)]
+    history_slots: Option<u64>,
     /// Fault: end every gRPC stream this many seconds after it opened.
     #[arg(long)]
     drop_every_secs: Option<f64>,
@@ -90,7 +93,7 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
     };
     let (mut sim, bank) = Simulation::new(&scenario, args.seed).context("building the world")?;
     let chain = Arc::new(RwLock::new(Chain::new(bank, 0)));
-    let ledger = Arc::new(Ledger::new(LedgerConfig { replay_slots: args.replay_slots, history_slots: None }));
+    let ledger = Arc::new(Ledger::new(LedgerConfig { replay_slots: args.replay_slots, history_slots: args.history_slots }));
     let (events, _keep) = tokio::sync::broadcast::channel(65_536);
     let driver_config = DriverConfig {
         slot_ms: args.slot_ms,
