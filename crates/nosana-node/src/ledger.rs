@@ -2,7 +2,7 @@
 //! signature and by address, for replay and for JSON-RPC. Shared between the producer (one
 //! writer) and the servers (many readers).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, RwLock};
 
 use nosana_chain::{Block, Commitment, Signature, SlotStatus};
@@ -47,7 +47,8 @@ struct Inner {
     blocks: BTreeMap<u64, Arc<Block>>,
     slots: BTreeMap<u64, SlotState>,
     by_signature: HashMap<Signature, (u64, u32)>,
-    by_address: HashMap<Pubkey, Vec<(u64, u32)>>,
+    /// In slot order (blocks arrive in slot order), so pruning pops from the front.
+    by_address: HashMap<Pubkey, VecDeque<(u64, u32)>>,
     head: Option<u64>,
     latest: BTreeMap<Commitment, u64>,
 }
@@ -83,7 +84,7 @@ impl Ledger {
             for tx in &block.transactions {
                 inner.by_signature.insert(*tx.signature(), (slot, tx.index));
                 for key in &tx.message.account_keys {
-                    inner.by_address.entry(*key).or_default().push((slot, tx.index));
+                    inner.by_address.entry(*key).or_default().push_back((slot, tx.index));
                 }
             }
             inner.head = Some(inner.head.map_or(slot, |h| h.max(slot)));
@@ -247,7 +248,9 @@ fn prune(inner: &mut Inner, cutoff: u64) {
                 inner.by_signature.remove(tx.signature());
                 for key in &tx.message.account_keys {
                     if let Some(list) = inner.by_address.get_mut(key) {
-                        list.retain(|(s, _)| *s != slot);
+                        while list.front().is_some_and(|(s, _)| *s <= slot) {
+                            list.pop_front();
+                        }
                         if list.is_empty() {
                             inner.by_address.remove(key);
                         }
