@@ -93,7 +93,8 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
     };
     let (mut sim, bank) = Simulation::new(&scenario, args.seed).context("building the world")?;
     let chain = Arc::new(RwLock::new(Chain::new(bank, 0)));
-    let ledger = Arc::new(Ledger::new(LedgerConfig { replay_slots: args.replay_slots, history_slots: args.history_slots }));
+    let ledger =
+        Arc::new(Ledger::new(LedgerConfig { replay_slots: args.replay_slots, history_slots: args.history_slots }));
     let (events, _keep) = tokio::sync::broadcast::channel(65_536);
     let driver_config = DriverConfig {
         slot_ms: args.slot_ms,
