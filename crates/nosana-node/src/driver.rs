@@ -306,4 +306,37 @@ mod tests {
             assert_eq!((real.pubkey, real.write_version), (bad.pubkey, bad.write_version));
         }
     }
+
+    #[test]
+    fn duplicated_replays_announce_recent_blocks_again() {
+        let (mut sim, chain) = small_world();
+        let ledger = Ledger::new(Default::default());
+        let (tx, mut rx) = tokio::sync::broadcast::channel(100_000);
+        let config = DriverConfig { duplicate_every: Some(5), replay_depth: 3, ..fast(60) };
+        let summary = run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
+        let mut announced = std::collections::BTreeMap::<u64, u32>::new();
+        while let Ok(event) = rx.try_recv() {
+            if let NodeEvent::Block(b) = event {
+                *announced.entry(b.slot).or_default() += 1;
+            }
+        }
+        assert_eq!(announced.len() as u64, summary.blocks);
+        assert!(announced.values().any(|n| *n > 1), "some blocks were announced more than once");
+    }
+
+    #[test]
+    fn delayed_commitment_holds_back_confirmations() {
+        let go = |delay: u64| {
+            let (mut sim, chain) = small_world();
+            let ledger = Ledger::new(Default::default());
+            let (tx, _rx) = tokio::sync::broadcast::channel(16);
+            let config = DriverConfig { commitment_delay: delay, ..fast(100) };
+            run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
+            (ledger.latest(Commitment::Processed).unwrap(), ledger.latest(Commitment::Confirmed).unwrap())
+        };
+        let (head, confirmed) = go(0);
+        let (delayed_head, delayed_confirmed) = go(10);
+        assert_eq!(head, delayed_head);
+        assert!(delayed_confirmed + 8 <= confirmed, "{delayed_confirmed} vs {confirmed}");
+    }
 }
