@@ -19,8 +19,8 @@ use crate::ledger::Ledger;
 pub const MAX_RECENT_BLOCKHASHES: u64 = 300;
 /// The proto version we serve.
 pub const PROTO_VERSION: &str = "14.0.1";
-/// The Solana version our chain imitates (the SDK crates it is built against).
-pub const SOLANA_VERSION: &str = "3.0.0";
+/// The Solana version the node claims: the same as JSON-RPC `getVersion`.
+pub const SOLANA_VERSION: &str = crate::rpc::cluster::SOLANA_CORE_VERSION;
 
 type Boxed<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 
