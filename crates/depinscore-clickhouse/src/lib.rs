@@ -1,0 +1,19 @@
+//! ClickHouse adapter of the indexer: the numbered migrations in `schema/clickhouse/`, the row
+//! types of every table, the exactly-once slot-batch writer and the read queries the indexer's
+//! `verify` and the engine need.
+//!
+//! Works on ClickHouse 18.16 (RowBinary without validation) and current LTS.
+
+mod config;
+mod error;
+mod migrate;
+mod queries;
+mod rows;
+mod writer;
+
+pub use config::ChConfig;
+pub use error::ChError;
+pub use migrate::{AppliedMigration, MIGRATIONS, Migration};
+pub use queries::{FlowTotal, JobEventCount, LatestAccount, QuarantineCount, SubjectFlow, TableCount};
+pub use rows::*;
+pub use writer::{ChStore, SlotBatch, WriteReport};

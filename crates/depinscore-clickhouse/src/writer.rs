@@ -1,0 +1,220 @@
+//! Exactly-once writes of contiguous slot batches.
+//!
+//! Each table receives one `INSERT` per batch, which ClickHouse applies atomically as long as it
+//! stays below `max_insert_block_size` rows (the indexer caps batches well below). After a crash
+//! the indexer resumes from its checkpoint and may send slots again: for every table the writer
+//! first asks which of the batch's slots the table already holds and skips their rows, so the
+//! materialized rollups never count a row twice. The `slots` row is written last and marks a
+//! slot as complete. ReplacingMergeTree keys deduplicate any remaining overlap for `FINAL` reads.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use clickhouse::{Client, Row, RowOwned, RowWrite};
+use serde::Serialize;
+
+use crate::migrate::{self, AppliedMigration};
+use crate::rows::*;
+use crate::{ChConfig, ChError};
+
+/// Rows for the contiguous slot range `first..=last`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SlotBatch {
+    pub first: u64,
+    pub last: u64,
+    pub slots: Vec<SlotRow>,
+    pub transactions: Vec<TransactionRow>,
+    pub instructions: Vec<InstructionRow>,
+    pub job_events: Vec<JobEventRow>,
+    pub token_flows: Vec<TokenFlowRow>,
+    pub account_states: Vec<AccountStateRow>,
+    pub quarantine: Vec<QuarantineRow>,
+}
+
+impl SlotBatch {
+    /// Rows in all tables.
+    pub fn rows(&self) -> usize {
+        self.slots.len()
+            + self.transactions.len()
+            + self.instructions.len()
+            + self.job_events.len()
+            + self.token_flows.len()
+            + self.account_states.len()
+            + self.quarantine.len()
+    }
+
+    /// Append another batch that starts after this one.
+    pub fn append(&mut self, mut other: SlotBatch) {
+        if self.slots.is_empty() && self.rows() == 0 {
+            self.first = other.first;
+        }
+        self.last = self.last.max(other.last);
+        self.slots.append(&mut other.slots);
+        self.transactions.append(&mut other.transactions);
+        self.instructions.append(&mut other.instructions);
+        self.job_events.append(&mut other.job_events);
+        self.token_flows.append(&mut other.token_flows);
+        self.account_states.append(&mut other.account_states);
+        self.quarantine.append(&mut other.quarantine);
+    }
+}
+
+/// What a write did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    pub rows_written: u64,
+    /// Rows of slots a table already held (a replay after a crash).
+    pub rows_skipped: u64,
+}
+
+/// The indexer's handle on ClickHouse.
+pub struct ChStore {
+    client: Client,
+    inserter: Client,
+    database: String,
+    /// Highest slot any table may hold; batches above it skip the "already there?" queries.
+    high_water: AtomicU64,
+}
+
+trait HasSlot {
+    fn slot(&self) -> u64;
+}
+
+macro_rules! has_slot {
+    ($($t:ty),*) => { $(impl HasSlot for $t { fn slot(&self) -> u64 { self.slot } })* };
+}
+has_slot!(SlotRow, TransactionRow, InstructionRow, JobEventRow, TokenFlowRow, AccountStateRow, QuarantineRow);
+
+impl ChStore {
+    /// Connect, apply pending migrations and read the high-water slot.
+    pub async fn open(config: &ChConfig, now: u32) -> Result<Self, ChError> {
+        let client = config.client()?;
+        migrate::migrate(&client, &config.database, now).await?;
+        let store = Self { client, inserter: config.insert_client()?, database: config.database.clone(), high_water: AtomicU64::new(0) };
+        let hw = store.max_slot_in_any_table().await?;
+        store.high_water.store(hw.unwrap_or(0), Ordering::SeqCst);
+        Ok(store)
+    }
+
+    /// Connect without migrating (read-only users).
+    pub fn connect(config: &ChConfig) -> Result<Self, ChError> {
+        Ok(Self { client: config.client()?, inserter: config.insert_client()?, database: config.database.clone(), high_water: AtomicU64::new(u64::MAX) })
+    }
+
+    /// Apply pending migrations.
+    pub async fn migrate(&self, now: u32) -> Result<Vec<AppliedMigration>, ChError> {
+        migrate::migrate(&self.client, &self.database, now).await
+    }
+
+    /// Migrations recorded as applied.
+    pub async fn applied_migrations(&self) -> Result<Vec<AppliedMigration>, ChError> {
+        migrate::applied(&self.client, &self.database).await
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// `database.table`.
+    pub fn table(&self, name: &str) -> String {
+        format!("{}.{}", self.database, name)
+    }
+
+    /// Check the server answers.
+    pub async fn ping(&self) -> Result<(), ChError> {
+        self.client.query("SELECT 1").fetch_one::<u8>().await?;
+        Ok(())
+    }
+
+    async fn max_slot_in_any_table(&self) -> Result<Option<u64>, ChError> {
+        let mut max = None;
+        for t in
+            ["slots", "transactions", "instructions", "job_events", "token_flows", "account_states", "quarantine"]
+        {
+            let (n, m) = self
+                .client
+                .query(&format!("SELECT count(), max(slot) FROM {}", self.table(t)))
+                .fetch_one::<(u64, u64)>()
+                .await?;
+            if n > 0 {
+                max = Some(max.unwrap_or(0).max(m));
+            }
+        }
+        Ok(max)
+    }
+
+    /// Highest slot in `slots` (a fully written slot), if any.
+    pub async fn last_written_slot(&self) -> Result<Option<u64>, ChError> {
+        let (n, m) = self
+            .client
+            .query(&format!("SELECT count(), max(slot) FROM {}", self.table("slots")))
+            .fetch_one::<(u64, u64)>()
+            .await?;
+        Ok((n > 0).then_some(m))
+    }
+
+    /// Write a batch exactly once per table (see the module docs).
+    pub async fn write(&self, batch: &SlotBatch) -> Result<WriteReport, ChError> {
+        let mut report = WriteReport::default();
+        let check = batch.first <= self.high_water.load(Ordering::SeqCst);
+        self.write_table("quarantine", &batch.quarantine, batch, check, &mut report).await?;
+        self.write_table("account_states", &batch.account_states, batch, check, &mut report).await?;
+        self.write_table("instructions", &batch.instructions, batch, check, &mut report).await?;
+        self.write_table("job_events", &batch.job_events, batch, check, &mut report).await?;
+        self.write_table("token_flows", &batch.token_flows, batch, check, &mut report).await?;
+        self.write_table("transactions", &batch.transactions, batch, check, &mut report).await?;
+        self.write_table("slots", &batch.slots, batch, check, &mut report).await?;
+        self.high_water.fetch_max(batch.last, Ordering::SeqCst);
+        Ok(report)
+    }
+
+    async fn write_table<T>(
+        &self,
+        table: &str,
+        rows: &[T],
+        batch: &SlotBatch,
+        check: bool,
+        report: &mut WriteReport,
+    ) -> Result<(), ChError>
+    where
+        T: Row + RowOwned + RowWrite + Serialize + HasSlot,
+    {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if let Some(r) = rows.iter().find(|r| r.slot() < batch.first || r.slot() > batch.last) {
+            return Err(ChError::RowOutsideBatch { first: batch.first, last: batch.last, slot: r.slot() });
+        }
+        let present: HashSet<u64> = if check {
+            self.client
+                .query(&format!("SELECT DISTINCT slot FROM {} WHERE slot >= ? AND slot <= ?", self.table(table)))
+                .bind(batch.first)
+                .bind(batch.last)
+                .fetch_all::<u64>()
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        let mut insert = self.inserter.insert_unescaped::<T>(&self.table(table)).await?;
+        let mut written = 0u64;
+        for row in rows {
+            if present.contains(&row.slot()) {
+                report.rows_skipped += 1;
+                continue;
+            }
+            insert.write(row).await?;
+            written += 1;
+        }
+        if written > 0 {
+            insert.end().await?;
+        }
+        report.rows_written += written;
+        Ok(())
+    }
+}
