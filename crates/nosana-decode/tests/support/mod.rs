@@ -112,3 +112,6 @@ pub fn run(
     }
     (sim, chain)
 }
+
+pub mod build;
+pub mod world;
