@@ -175,6 +175,10 @@ pub enum AccountKind {
     TokenAccount,
     /// The NOS mint.
     Mint,
+    /// A closed account whose write no longer tells what it held: zero lamports, no data and
+    /// (after Anchor's `close` or SPL `CloseAccount`) owned by the System program. The store
+    /// resolves its kind from the address's earlier writes.
+    Unknown,
 }
 
 /// A decoded account write.

@@ -16,7 +16,7 @@ fn the_fixture_copies_equal_the_shared_reference_material() {
     };
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut compared = 0;
-    for (ours, theirs) in [("idl", "idl"), (".", "fixtures")] {
+    for (ours, theirs) in [("idl", "idl"), ("idl/upstream-nosana-kit", "idl/upstream-nosana-kit"), (".", "fixtures")] {
         for entry in std::fs::read_dir(here.join(ours)).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "json") {
@@ -27,5 +27,5 @@ fn the_fixture_copies_equal_the_shared_reference_material() {
             }
         }
     }
-    assert_eq!(compared, 9);
+    assert_eq!(compared, 10);
 }

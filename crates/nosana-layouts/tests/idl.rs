@@ -159,6 +159,33 @@ fn every_instruction_has_the_idl_discriminator_accounts_and_flags() {
     assert_eq!(count, 43);
 }
 
+/// camelCase IDL names (the legacy format of the upstream kit IDL) in snake_case.
+fn snake(name: &str) -> String {
+    name.chars()
+        .flat_map(|c| if c.is_ascii_uppercase() { vec!['_', c.to_ascii_lowercase()] } else { vec![c] })
+        .collect()
+}
+
+#[test]
+fn the_kit_idl_finish_list_is_the_one_published_upstream() {
+    // Spec §2.4.15: the published kit IDL carries a hand-edited 11-account `finish`.
+    let path = format!("{}/tests/fixtures/idl/upstream-nosana-kit/nosana_jobs.json", env!("CARGO_MANIFEST_DIR"));
+    let kit: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("kit IDL")).expect("JSON");
+    let finish = kit["instructions"].as_array().unwrap().iter().find(|i| i["name"] == "finish").expect("finish");
+    let theirs: Vec<(String, bool, bool)> = finish["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (snake(a["name"].as_str().unwrap()), a["isMut"] == true, a["isSigner"] == true))
+        .collect();
+    let ours: Vec<(String, bool, bool)> = nosana_layouts::instructions::jobs::FINISH_KIT_IDL
+        .accounts
+        .iter()
+        .map(|a| (a.name.to_string(), a.writable, a.signer))
+        .collect();
+    assert_eq!(ours, theirs);
+}
+
 #[test]
 fn instruction_arguments_decode_in_idl_order() {
     for program in PROGRAMS {

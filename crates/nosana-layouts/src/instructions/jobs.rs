@@ -218,6 +218,115 @@ pub const CLEAN_ADMIN: InstructionSpec = InstructionSpec {
     discriminator: [245, 90, 188, 68, 253, 235, 171, 105],
     accounts: &[acc("job", true, false), acc("payer", true, false), acc("authority", false, true)],
 };
+/// `finish` as the Dec-2024..Jul-2025 program declared it, before the payer split (`17bc9df`):
+/// one `payer` and the `project`, with `deposit` = ATA(project) (spec §2.4.15, §2.8). Ten
+/// accounts like the current list, so only the block time tells them apart. The flags mirror
+/// the current list's counterparts.
+pub const FINISH_2024_12: InstructionSpec = InstructionSpec {
+    name: "finish",
+    discriminator: FINISH.discriminator,
+    accounts: &[
+        acc("job", true, false),
+        acc("run", true, false),
+        acc("market", false, false),
+        acc("vault", true, false),
+        acc("deposit", true, false),
+        acc("user", true, false),
+        acc("payer", true, false),
+        acc("project", false, false),
+        acc("authority", false, true),
+        acc("token_program", false, false),
+    ],
+};
+/// `finish` as the published (hand-edited) kit and SDK IDLs list it: eleven accounts with
+/// `payer_job` before `payer_run` and a `project` (spec §2.4.15). Clients generated from that
+/// IDL send this order.
+pub const FINISH_KIT_IDL: InstructionSpec = InstructionSpec {
+    name: "finish",
+    discriminator: FINISH.discriminator,
+    accounts: &[
+        acc("job", true, false),
+        acc("run", true, false),
+        acc("market", false, false),
+        acc("vault", true, false),
+        acc("deposit", true, false),
+        acc("user", true, false),
+        acc("payer_job", true, false),
+        acc("payer_run", true, false),
+        acc("project", true, false),
+        acc("authority", false, true),
+        acc("token_program", false, false),
+    ],
+};
+
+/// 2025-07-11 00:00 UTC: the payer split (`17bc9df`) gave `finish` its current account list.
+/// The deploy date is not known more precisely (spec §2.4.15 [UNCERTAIN]).
+pub const PAYER_SPLIT_TIME: i64 = 1_752_192_000;
+/// 2024-11-14 00:00 UTC (`bbad8ea`): `list` gained `timeout` and `update` a trailing `job_timeout`.
+pub const TIMEOUT_ARGS_TIME: i64 = 1_731_542_400;
+/// 2023-09-01 00:00 UTC: before this month `update` carried `job_timeout` third (spec §2.8
+/// gives the month only).
+pub const UPDATE_TIMEOUT_THIRD_UNTIL: i64 = 1_693_526_400;
+/// 2022-10-01 00:00 UTC: before this month `update`'s minimum stake was a u64 (spec §2.8 gives
+/// the month only).
+pub const UPDATE_U64_MINIMUM_UNTIL: i64 = 1_664_582_400;
+
+/// The account list of a `finish` with `accounts` keys in a block of `unix_time` (0 when
+/// unknown): eleven or more keys follow the kit IDL; ten keys before [`PAYER_SPLIT_TIME`]
+/// follow [`FINISH_2024_12`]; otherwise the current [`FINISH`].
+pub fn finish_spec(accounts: usize, unix_time: i64) -> &'static InstructionSpec {
+    if accounts >= FINISH_KIT_IDL.accounts.len() {
+        &FINISH_KIT_IDL
+    } else if unix_time > 0 && unix_time < PAYER_SPLIT_TIME {
+        &FINISH_2024_12
+    } else {
+        &FINISH
+    }
+}
+
+/// The argument orders `update` had over time (spec §2.8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateLayout {
+    /// Since 2024-11-14: expiration i64, price u64, type u8, minimum u128, timeout i64 (41 bytes).
+    Current,
+    /// 2023-09 to 2024-11-14: expiration i64, price u64, type u8, minimum u128 (33 bytes).
+    WithoutTimeout,
+    /// 2022-10 to 2023-09: expiration i64, price u64, timeout i64, type u8, minimum u128 (41 bytes).
+    TimeoutThird,
+    /// Before 2022-10: expiration i64, price u64, timeout i64, type u8, minimum u64 (33 bytes).
+    TimeoutThirdU64Minimum,
+}
+
+impl UpdateLayout {
+    /// Bytes of arguments after the discriminator.
+    pub fn args_len(self) -> usize {
+        match self {
+            UpdateLayout::Current | UpdateLayout::TimeoutThird => 41,
+            UpdateLayout::WithoutTimeout | UpdateLayout::TimeoutThirdU64Minimum => 33,
+        }
+    }
+
+    /// The layout of `args_len` argument bytes in a block of `unix_time` (0 when unknown). The
+    /// era decides when its length matches; otherwise the length does (41 current, else the
+    /// 33-byte form of 2023-09..2024-11), since the two eras of each length cannot be told
+    /// apart by their bytes.
+    pub fn at(unix_time: i64, args_len: usize) -> Self {
+        let era = match unix_time {
+            t if t <= 0 || t >= TIMEOUT_ARGS_TIME => UpdateLayout::Current,
+            t if t >= UPDATE_TIMEOUT_THIRD_UNTIL => UpdateLayout::WithoutTimeout,
+            t if t >= UPDATE_U64_MINIMUM_UNTIL => UpdateLayout::TimeoutThird,
+            _ => UpdateLayout::TimeoutThirdU64Minimum,
+        };
+        if era.args_len() == args_len {
+            era
+        } else if args_len >= 41 {
+            UpdateLayout::Current
+        } else {
+            UpdateLayout::WithoutTimeout
+        }
+    }
+}
+
 pub const ALL: &[InstructionSpec] = &[
     OPEN,
     UPDATE,
@@ -249,7 +358,8 @@ pub enum JobsInstruction {
         job_type: u8,
         node_xnos_minimum: u128,
     },
-    /// Argument order differs from `open`. `job_timeout` is `None` in the pre-2024-11 variant.
+    /// Argument order differs from `open`. `job_timeout` is `None` in the 2023-09..2024-11
+    /// variant; the older orders ([`UpdateLayout`]) decode into the same fields.
     Update {
         job_expiration: i64,
         job_price: u64,
@@ -353,7 +463,17 @@ impl JobsInstruction {
         .0
     }
 
+    /// Decodes with the current program's layouts (an `update` of 41 or 33 argument bytes as
+    /// [`UpdateLayout::Current`] or [`UpdateLayout::WithoutTimeout`]).
     pub fn decode(data: &[u8]) -> Result<Self, LayoutError> {
+        Self::decode_at(data, 0)
+    }
+
+    /// Decodes an instruction from a block of `unix_time` (0 when unknown): as [`decode`], except
+    /// that `update` follows the argument order of its era ([`UpdateLayout::at`]).
+    ///
+    /// [`decode`]: JobsInstruction::decode
+    pub fn decode_at(data: &[u8], unix_time: i64) -> Result<Self, LayoutError> {
         use JobsInstruction::*;
         let spec = find_spec(ALL, "nosana_jobs", data)?;
         let mut r = Reader::new(spec.name, &data[8..]);
@@ -365,13 +485,7 @@ impl JobsInstruction {
                 job_type: r.u8()?,
                 node_xnos_minimum: r.u128()?,
             },
-            "update" => Update {
-                job_expiration: r.i64()?,
-                job_price: r.u64()?,
-                job_type: r.u8()?,
-                node_stake_minimum: r.u128()?,
-                job_timeout: if r.remaining() >= 8 { Some(r.i64()?) } else { None },
-            },
+            "update" => decode_update(&mut r, UpdateLayout::at(unix_time, data.len() - 8))?,
             "close" => Close,
             "close_admin" => CloseAdmin,
             "assign" => Assign { ipfs_job: r.bytes32()?, timeout: r.i64()? },
@@ -391,6 +505,30 @@ impl JobsInstruction {
             _ => CleanAdmin,
         })
     }
+}
+
+/// `update`'s arguments in `layout`.
+fn decode_update(r: &mut Reader<'_>, layout: UpdateLayout) -> Result<JobsInstruction, LayoutError> {
+    let (job_expiration, job_price) = (r.i64()?, r.u64()?);
+    Ok(match layout {
+        UpdateLayout::Current | UpdateLayout::WithoutTimeout => {
+            let (job_type, node_stake_minimum) = (r.u8()?, r.u128()?);
+            let job_timeout = if layout == UpdateLayout::Current { Some(r.i64()?) } else { None };
+            JobsInstruction::Update { job_expiration, job_price, job_type, node_stake_minimum, job_timeout }
+        }
+        UpdateLayout::TimeoutThird | UpdateLayout::TimeoutThirdU64Minimum => {
+            let (job_timeout, job_type) = (r.i64()?, r.u8()?);
+            let node_stake_minimum =
+                if layout == UpdateLayout::TimeoutThird { r.u128()? } else { u128::from(r.u64()?) };
+            JobsInstruction::Update {
+                job_expiration,
+                job_price,
+                job_type,
+                node_stake_minimum,
+                job_timeout: Some(job_timeout),
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -417,6 +555,98 @@ mod tests {
         let data = JobsInstruction::List { ipfs_job: [7; 32], timeout: None }.encode();
         assert_eq!(data.len(), 40);
         assert_eq!(JobsInstruction::decode(&data).unwrap(), JobsInstruction::List { ipfs_job: [7; 32], timeout: None });
+    }
+
+    /// Argument bytes of an `update` in the given order: expiration 86400, price 43, type 4,
+    /// minimum 1000, timeout 7200 (when the layout has one).
+    fn update_args(layout: UpdateLayout) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&86_400i64.to_le_bytes());
+        out.extend_from_slice(&43u64.to_le_bytes());
+        match layout {
+            UpdateLayout::Current | UpdateLayout::WithoutTimeout => {
+                out.push(4);
+                out.extend_from_slice(&1_000u128.to_le_bytes());
+                if layout == UpdateLayout::Current {
+                    out.extend_from_slice(&7_200i64.to_le_bytes());
+                }
+            }
+            UpdateLayout::TimeoutThird | UpdateLayout::TimeoutThirdU64Minimum => {
+                out.extend_from_slice(&7_200i64.to_le_bytes());
+                out.push(4);
+                if layout == UpdateLayout::TimeoutThird {
+                    out.extend_from_slice(&1_000u128.to_le_bytes());
+                } else {
+                    out.extend_from_slice(&1_000u64.to_le_bytes());
+                }
+            }
+        }
+        assert_eq!(out.len(), layout.args_len());
+        out
+    }
+
+    #[test]
+    fn every_historic_update_argument_order_decodes_in_its_era() {
+        // Spec §2.8: one block time inside each era.
+        let eras = [
+            (UpdateLayout::Current, 1_760_000_000, Some(7_200)),
+            (UpdateLayout::WithoutTimeout, 1_710_000_000, None),
+            (UpdateLayout::TimeoutThird, 1_680_000_000, Some(7_200)),
+            (UpdateLayout::TimeoutThirdU64Minimum, 1_650_000_000, Some(7_200)),
+        ];
+        for (layout, time, job_timeout) in eras {
+            let mut data = UPDATE.discriminator.to_vec();
+            data.extend(update_args(layout));
+            assert_eq!(UpdateLayout::at(time, data.len() - 8), layout);
+            let expected = JobsInstruction::Update {
+                job_expiration: 86_400,
+                job_price: 43,
+                job_type: 4,
+                node_stake_minimum: 1_000,
+                job_timeout,
+            };
+            assert_eq!(JobsInstruction::decode_at(&data, time).unwrap(), expected, "{layout:?}");
+        }
+    }
+
+    #[test]
+    fn an_update_of_unknown_time_decodes_by_its_length() {
+        let mut data = UPDATE.discriminator.to_vec();
+        data.extend(update_args(UpdateLayout::WithoutTimeout));
+        assert!(matches!(JobsInstruction::decode(&data).unwrap(), JobsInstruction::Update { job_timeout: None, .. }));
+        // A 41-byte update in the 33-byte era is read by its length, as the current order.
+        assert_eq!(UpdateLayout::at(1_710_000_000, 41), UpdateLayout::Current);
+        assert_eq!(UpdateLayout::at(0, 33), UpdateLayout::WithoutTimeout);
+    }
+
+    #[test]
+    fn the_finish_account_list_follows_the_key_count_and_the_block_time() {
+        assert_eq!(finish_spec(10, 0).accounts, FINISH.accounts);
+        assert_eq!(finish_spec(10, PAYER_SPLIT_TIME + 1).accounts, FINISH.accounts);
+        assert_eq!(finish_spec(10, PAYER_SPLIT_TIME - 1).accounts, FINISH_2024_12.accounts);
+        assert_eq!(finish_spec(11, 0).accounts, FINISH_KIT_IDL.accounts);
+        let names = |s: &InstructionSpec| s.accounts.iter().map(|a| a.name).collect::<Vec<_>>();
+        // Spec §2.4.15: the Dec-2024 list and the kit IDL's hand-edited list.
+        assert_eq!(
+            names(&FINISH_2024_12),
+            ["job", "run", "market", "vault", "deposit", "user", "payer", "project", "authority", "token_program"]
+        );
+        assert_eq!(
+            names(&FINISH_KIT_IDL),
+            [
+                "job",
+                "run",
+                "market",
+                "vault",
+                "deposit",
+                "user",
+                "payer_job",
+                "payer_run",
+                "project",
+                "authority",
+                "token_program"
+            ]
+        );
     }
 
     #[test]
