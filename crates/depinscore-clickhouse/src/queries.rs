@@ -41,6 +41,7 @@ pub struct SubjectFlow {
 pub struct LatestAccount {
     pub pubkey: String,
     pub kind: String,
+    pub program: String,
     pub slot: u64,
     pub closed: u8,
     pub lamports: u64,
@@ -132,7 +133,7 @@ impl ChStore {
     /// The newest state of every account (closed ones included).
     pub async fn latest_accounts(&self) -> Result<Vec<LatestAccount>, ChError> {
         let sql = format!(
-            "SELECT pubkey, kind, slot, closed, lamports, amount, state FROM {} FINAL ORDER BY pubkey",
+            "SELECT pubkey, kind, program, slot, closed, lamports, amount, state FROM {} FINAL ORDER BY pubkey",
             self.table("account_states")
         );
         Ok(self.client().query(&sql).fetch_all().await?)

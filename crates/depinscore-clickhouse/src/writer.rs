@@ -218,3 +218,19 @@ impl ChStore {
         Ok(())
     }
 }
+
+impl ChStore {
+    /// Write account states from a snapshot (`getProgramAccounts`). Not slot-gated: the table
+    /// has no rollups and `version` makes the newest state win.
+    pub async fn write_account_snapshot(&self, rows: &[AccountStateRow]) -> Result<u64, ChError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut insert = self.inserter.insert_unescaped::<AccountStateRow>(&self.table("account_states")).await?;
+        for row in rows {
+            insert.write(row).await?;
+        }
+        insert.end().await?;
+        Ok(rows.len() as u64)
+    }
+}

@@ -1,0 +1,100 @@
+//! History over JSON-RPC (`getBlocks` + `getBlock`), committed through the same pipeline as
+//! the live stream and behind the same checkpoint, so it resumes where it stopped; and the
+//! current state of every Nosana account through `getProgramAccounts` (`--snapshot`).
+
+use std::sync::Arc;
+
+use depinscore_clickhouse::{AccountStateRow, ChStore};
+use nosana_decode::{AccountDecode, decode_account};
+use nosana_layouts::ids;
+use tokio::sync::{mpsc, watch};
+
+use crate::checkpoint::Checkpoints;
+use crate::committer::{self, CommitConfig, Committed};
+use crate::fetch::fetch_range;
+use crate::rows::{key, quarantine_row};
+use crate::rpc::{AccountFilter, RpcClient};
+
+/// Commit blocks `from..=to` (resuming after the checkpoint when it is further).
+pub async fn backfill<C: Checkpoints>(
+    rpc: &RpcClient,
+    store: Arc<ChStore>,
+    checkpoints: Arc<C>,
+    commit: CommitConfig,
+    from: u64,
+    to: u64,
+    concurrency: usize,
+    progress: watch::Sender<Committed>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<Option<u64>, String> {
+    let start = match checkpoints.load(&commit.stream).await? {
+        Some(c) if c + 1 > from => c + 1,
+        _ => from,
+    };
+    if start > to {
+        return Ok(None);
+    }
+    let (tx, rx) = mpsc::channel(256);
+    let committer = tokio::spawn(committer::run(store, checkpoints, commit, rx, progress, shutdown.clone()));
+    let result = fetch_range(rpc, start, to, concurrency, |slot| {
+        let tx = tx.clone();
+        let shutdown = shutdown.clone();
+        async move { !*shutdown.borrow() && tx.send(slot).await.is_ok() }
+    })
+    .await;
+    drop(tx);
+    committer.await.map_err(|e| format!("committer task: {e}"))?;
+    result.map_err(|e| e.to_string())
+}
+
+/// Load the current state of every account of the five programs, the NOS mint and every NOS
+/// token account. Returns (context slot, rows written).
+pub async fn snapshot(rpc: &RpcClient, store: &ChStore, now: u32) -> Result<(u64, u64), String> {
+    let mut accounts = Vec::new();
+    let mut slot = 0;
+    for program in ids::NOSANA_PROGRAM_IDS {
+        let (s, mut list) = rpc.program_accounts(&program, &[]).await.map_err(|e| e.to_string())?;
+        slot = slot.max(s);
+        accounts.append(&mut list);
+    }
+    let token_filters = [AccountFilter::DataSize(165), AccountFilter::Memcmp(0, ids::NOS_MINT.to_bytes().to_vec())];
+    let (s, mut tokens) = rpc.program_accounts(&ids::TOKEN_PROGRAM_ID, &token_filters).await.map_err(|e| e.to_string())?;
+    slot = slot.max(s);
+    accounts.append(&mut tokens);
+    let (s, mints) =
+        rpc.program_accounts(&ids::TOKEN_PROGRAM_ID, &[AccountFilter::DataSize(82)]).await.map_err(|e| e.to_string())?;
+    slot = slot.max(s);
+    accounts.extend(mints.into_iter().filter(|a| a.pubkey == ids::NOS_MINT));
+    let mut rows = Vec::new();
+    let mut quarantine = Vec::new();
+    for (seq, a) in accounts.iter().enumerate() {
+        let version = (a.slot << 20) | (seq as u64).min((1 << 20) - 1);
+        match decode_account(a) {
+            AccountDecode::State(st) => rows.push(AccountStateRow {
+                pubkey: st.pubkey.to_string(),
+                kind: serde_json::to_value(st.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                program: st.program.to_string(),
+                slot: a.slot,
+                version,
+                closed: st.closed as u8,
+                lamports: a.lamports,
+                authority: key(&st.authority),
+                market: key(&st.market),
+                amount: u64::try_from(st.amount).unwrap_or(u64::MAX),
+                state: st.json.to_string(),
+                indexed_at: now,
+            }),
+            AccountDecode::Quarantine(q) => quarantine.push(quarantine_row(a.slot, "", "account", &q, 0)),
+            AccountDecode::Ignored => {}
+        }
+    }
+    let written = store.write_account_snapshot(&rows).await.map_err(|e| e.to_string())?;
+    if !quarantine.is_empty() {
+        tracing::warn!(items = quarantine.len(), "snapshot accounts that did not decode");
+        let first = quarantine.iter().map(|q| q.slot).min().unwrap_or(slot);
+        let last = quarantine.iter().map(|q| q.slot).max().unwrap_or(slot);
+        let batch = depinscore_clickhouse::SlotBatch { first, last, quarantine, ..Default::default() };
+        store.write(&batch).await.map_err(|e| e.to_string())?;
+    }
+    Ok((slot, written))
+}

@@ -1,0 +1,144 @@
+//! Decodes sealed slots and commits them to ClickHouse in batches, then advances the durable
+//! checkpoint. A failed write is retried with capped backoff until it succeeds or shutdown:
+//! slow or absent ClickHouse blocks the channel (backpressure), it never drops a slot.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use depinscore_clickhouse::{ChStore, SlotBatch};
+use tokio::sync::{mpsc, watch};
+
+use crate::checkpoint::Checkpoints;
+use crate::metrics as m;
+use crate::rows::slot_rows;
+use crate::sealer::SealedSlot;
+
+/// Batching knobs.
+#[derive(Clone, Debug)]
+pub struct CommitConfig {
+    /// Flush after this many slots.
+    pub max_slots: usize,
+    /// Flush after this many rows (keeps each INSERT far below `max_insert_block_size`).
+    pub max_rows: usize,
+    /// Flush a non-empty batch after this long.
+    pub max_delay: Duration,
+    /// Checkpoint name.
+    pub stream: String,
+}
+
+impl Default for CommitConfig {
+    fn default() -> Self {
+        Self { max_slots: 512, max_rows: 200_000, max_delay: Duration::from_millis(100), stream: "grpc".into() }
+    }
+}
+
+/// Progress the committer publishes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Committed {
+    pub slot: u64,
+    pub block_time: i64,
+    pub transactions: u64,
+}
+
+fn now() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0)
+}
+
+/// Run until the channel closes (then flush) or shutdown (then stop after the current write).
+pub async fn run<C: Checkpoints>(
+    store: Arc<ChStore>,
+    checkpoints: Arc<C>,
+    config: CommitConfig,
+    mut slots: mpsc::Receiver<SealedSlot>,
+    progress: watch::Sender<Committed>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut batch = SlotBatch::default();
+    let mut batch_slots = 0usize;
+    let mut batch_txs = 0u64;
+    let mut last_time = 0i64;
+    let mut started = Instant::now();
+    let mut total = progress.borrow().transactions;
+    loop {
+        // With an empty batch, wait for the next slot as long as it takes.
+        let wait = if batch_slots > 0 {
+            config.max_delay.saturating_sub(started.elapsed())
+        } else {
+            Duration::from_secs(24 * 3600)
+        };
+        let next = tokio::select! {
+            _ = shutdown.changed() => { if *shutdown.borrow() { return } else { continue } }
+            r = tokio::time::timeout(wait, slots.recv()) => r.ok(),
+        };
+        let closed = matches!(next, Some(None));
+        if let Some(Some(slot)) = next {
+            if batch_slots == 0 {
+                started = Instant::now();
+            }
+            batch_txs += slot.transactions.len() as u64;
+            last_time = slot.block.block_time;
+            let rows = slot_rows(&slot, now());
+            m::quarantined(rows.quarantine.len());
+            batch.append(rows);
+            batch_slots += 1;
+        }
+        let full = batch_slots >= config.max_slots || batch.rows() >= config.max_rows;
+        let due = batch_slots > 0 && (full || closed || started.elapsed() >= config.max_delay);
+        if due {
+            let last = batch.last;
+            if !write_with_retry(&store, &batch, &mut shutdown).await {
+                return;
+            }
+            loop {
+                match checkpoints.save(&config.stream, last, last_time).await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "checkpoint save failed; retrying");
+                        if sleep_or_shutdown(Duration::from_millis(500), &mut shutdown).await {
+                            return;
+                        }
+                    }
+                }
+            }
+            total += batch_txs;
+            m::committed(last, last_time, batch_txs, batch.rows());
+            progress.send_replace(Committed { slot: last, block_time: last_time, transactions: total });
+            batch = SlotBatch::default();
+            batch_slots = 0;
+            batch_txs = 0;
+        }
+        if closed {
+            return;
+        }
+    }
+}
+
+async fn sleep_or_shutdown(d: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(d) => *shutdown.borrow(),
+        _ = shutdown.changed() => *shutdown.borrow(),
+    }
+}
+
+/// Retry until written; false when shut down first.
+async fn write_with_retry(store: &ChStore, batch: &SlotBatch, shutdown: &mut watch::Receiver<bool>) -> bool {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match store.write(batch).await {
+            Ok(report) => {
+                if report.rows_skipped > 0 {
+                    tracing::info!(skipped = report.rows_skipped, first = batch.first, last = batch.last, "replayed rows skipped");
+                }
+                return true;
+            }
+            Err(e) => {
+                m::write_error();
+                tracing::warn!(error = %e, first = batch.first, last = batch.last, retry_in = ?backoff, "ClickHouse write failed");
+                if sleep_or_shutdown(backoff, shutdown).await {
+                    return false;
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! The indexer: follows a Yellowstone gRPC endpoint (the bundled reference node, or a mainnet
+//! provider) and commits every Nosana transaction, instruction, job event, token flow, account
+//! state and quarantined item to ClickHouse exactly once, in chain order, behind a durable
+//! checkpoint. JSON-RPC fills gaps, catches up after `OUT_OF_RANGE`, backfills history and
+//! loads snapshots; `verify` compares what was stored with the node and the ground truth.
+
+pub mod backfill;
+pub mod checkpoint;
+pub mod committer;
+pub mod convert;
+pub mod fetch;
+mod metrics;
+pub mod rows;
+pub mod rpc;
+pub mod sealer;
+pub mod stream;
+pub mod verify;
+
+pub use checkpoint::Checkpoints;
+pub use committer::{CommitConfig, Committed};
+pub use sealer::{Commitment, SealedSlot, Sealer};
+pub use stream::{StreamConfig, TxFilter};
+
+use std::sync::Arc;
+
+use depinscore_clickhouse::ChStore;
+use tokio::sync::{mpsc, watch};
+
+/// Follow the stream from the checkpoint until `shutdown` turns true. `progress` reports each
+/// committed batch.
+pub async fn index<C: Checkpoints>(
+    stream: StreamConfig,
+    commit: CommitConfig,
+    rpc: rpc::RpcClient,
+    store: Arc<ChStore>,
+    checkpoints: Arc<C>,
+    progress: watch::Sender<Committed>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(), String> {
+    let checkpoint = checkpoints.load(&commit.stream).await?;
+    tracing::info!(checkpoint = ?checkpoint, "starting the indexer");
+    let (tx, rx) = mpsc::channel(1024);
+    let committer = tokio::spawn(committer::run(store, checkpoints, commit, rx, progress, shutdown.clone()));
+    stream::follow(stream, rpc, checkpoint, tx, shutdown).await;
+    committer.await.map_err(|e| format!("committer task: {e}"))?;
+    Ok(())
+}

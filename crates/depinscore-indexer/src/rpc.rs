@@ -1,0 +1,354 @@
+//! A Solana JSON-RPC client for what the indexer needs: gaps and backfill (`getBlocks`,
+//! `getBlock` in `json` encoding), snapshots (`getProgramAccounts`) and reconciliation.
+
+use std::time::Duration;
+
+use base64::Engine;
+use nosana_decode::{RawAccount, RawInnerInstructions, RawInstruction, RawTokenBalance, RawTransaction};
+use nosana_layouts::Pubkey;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::convert::{ConvertError, key_str};
+
+/// What went wrong talking to the node.
+#[derive(Debug, thiserror::Error)]
+pub enum RpcError {
+    #[error("http: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("{method}: JSON-RPC error {code}: {message}")]
+    Node { method: &'static str, code: i64, message: String },
+    #[error("{method}: unexpected response: {detail}")]
+    Shape { method: &'static str, detail: String },
+    #[error("slot {slot}: {source}")]
+    Convert { slot: u64, source: ConvertError },
+}
+
+/// JSON-RPC client.
+#[derive(Clone)]
+pub struct RpcClient {
+    http: reqwest::Client,
+    url: String,
+}
+
+/// A block as `getBlock` returns it, converted.
+#[derive(Clone, Debug)]
+pub struct RpcBlock {
+    pub slot: u64,
+    pub parent_slot: u64,
+    pub block_time: i64,
+    pub block_height: u64,
+    pub blockhash: String,
+    pub transactions: Vec<RawTransaction>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    result: Option<Value>,
+    error: Option<NodeError>,
+}
+
+#[derive(Deserialize)]
+struct NodeError {
+    code: i64,
+    message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UiBlock {
+    parent_slot: u64,
+    block_time: Option<i64>,
+    block_height: Option<u64>,
+    blockhash: String,
+    #[serde(default)]
+    transactions: Vec<UiTransactionWithMeta>,
+}
+
+#[derive(Deserialize)]
+struct UiTransactionWithMeta {
+    transaction: UiTransaction,
+    meta: Option<UiMeta>,
+}
+
+#[derive(Deserialize)]
+struct UiTransaction {
+    signatures: Vec<String>,
+    message: UiMessage,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UiMessage {
+    account_keys: Vec<String>,
+    header: UiHeader,
+    instructions: Vec<UiInstruction>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UiHeader {
+    num_required_signatures: u8,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UiInstruction {
+    program_id_index: u8,
+    accounts: Vec<u8>,
+    data: String,
+    stack_height: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UiMeta {
+    err: Option<Value>,
+    fee: u64,
+    #[serde(default)]
+    inner_instructions: Option<Vec<UiInner>>,
+    #[serde(default)]
+    pre_token_balances: Option<Vec<UiTokenBalance>>,
+    #[serde(default)]
+    post_token_balances: Option<Vec<UiTokenBalance>>,
+    #[serde(default)]
+    loaded_addresses: Option<UiLoaded>,
+    compute_units_consumed: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct UiInner {
+    index: u8,
+    instructions: Vec<UiInstruction>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UiTokenBalance {
+    account_index: u8,
+    mint: String,
+    owner: Option<String>,
+    ui_token_amount: UiAmount,
+}
+
+#[derive(Deserialize)]
+struct UiAmount {
+    amount: String,
+}
+
+#[derive(Deserialize)]
+struct UiLoaded {
+    writable: Vec<String>,
+    readonly: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct KeyedAccount {
+    pubkey: String,
+    account: UiAccount,
+}
+
+#[derive(Deserialize)]
+struct UiAccount {
+    lamports: u64,
+    owner: String,
+    data: (String, String),
+}
+
+#[derive(Deserialize)]
+struct WithContext<T> {
+    context: Context,
+    value: T,
+}
+
+#[derive(Deserialize)]
+struct Context {
+    slot: u64,
+}
+
+/// A `getProgramAccounts` filter.
+#[derive(Clone, Debug)]
+pub enum AccountFilter {
+    DataSize(u64),
+    /// Bytes at an offset.
+    Memcmp(usize, Vec<u8>),
+}
+
+impl RpcClient {
+    pub fn new(url: &str, timeout: Duration) -> Result<Self, RpcError> {
+        let http = reqwest::Client::builder().timeout(timeout).build()?;
+        Ok(Self { http, url: url.to_string() })
+    }
+
+    async fn call<T: DeserializeOwned>(&self, method: &'static str, params: Value) -> Result<T, RpcError> {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let response: Envelope = self.http.post(&self.url).json(&body).send().await?.error_for_status()?.json().await?;
+        if let Some(e) = response.error {
+            return Err(RpcError::Node { method, code: e.code, message: e.message });
+        }
+        let value = response.result.unwrap_or(Value::Null);
+        serde_json::from_value(value).map_err(|e| RpcError::Shape { method, detail: e.to_string() })
+    }
+
+    /// The newest slot at a commitment (`processed`, `confirmed`, `finalized`).
+    pub async fn slot(&self, commitment: &str) -> Result<u64, RpcError> {
+        self.call("getSlot", json!([{"commitment": commitment}])).await
+    }
+
+    /// Slots that have a block in `start..=end`, at `confirmed`.
+    pub async fn blocks(&self, start: u64, end: u64) -> Result<Vec<u64>, RpcError> {
+        self.call("getBlocks", json!([start, end, {"commitment": "confirmed"}])).await
+    }
+
+    /// One block; `None` when the slot was skipped or is not (yet) available.
+    pub async fn block(&self, slot: u64) -> Result<Option<RpcBlock>, RpcError> {
+        let params = json!([slot, {
+            "encoding": "json",
+            "transactionDetails": "full",
+            "rewards": false,
+            "maxSupportedTransactionVersion": 0,
+            "commitment": "confirmed",
+        }]);
+        let block: Option<UiBlock> = match self.call("getBlock", params).await {
+            Ok(b) => b,
+            Err(RpcError::Node { code: -32004 | -32007 | -32009, .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(block) = block else { return Ok(None) };
+        let block_time = block.block_time.unwrap_or(0);
+        let transactions = block
+            .transactions
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| ui_transaction(slot, i as u32, block_time, t))
+            .collect::<Result<Vec<_>, ConvertError>>()
+            .map_err(|source| RpcError::Convert { slot, source })?;
+        Ok(Some(RpcBlock {
+            slot,
+            parent_slot: block.parent_slot,
+            block_time,
+            block_height: block.block_height.unwrap_or(0),
+            blockhash: block.blockhash,
+            transactions,
+        }))
+    }
+
+    /// Every account a program owns (with filters), and the slot the node read them at.
+    pub async fn program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> Result<(u64, Vec<RawAccount>), RpcError> {
+        let filters: Vec<Value> = filters
+            .iter()
+            .map(|f| match f {
+                AccountFilter::DataSize(n) => json!({"dataSize": n}),
+                AccountFilter::Memcmp(offset, bytes) => {
+                    json!({"memcmp": {"offset": offset, "bytes": bs58::encode(bytes).into_string()}})
+                }
+            })
+            .collect();
+        let params = json!([program.to_string(), {
+            "encoding": "base64", "commitment": "confirmed", "withContext": true, "filters": filters,
+        }]);
+        let result: WithContext<Vec<KeyedAccount>> = self.call("getProgramAccounts", params).await?;
+        let slot = result.context.slot;
+        let accounts = result
+            .value
+            .into_iter()
+            .map(|k| {
+                let data = base64::engine::general_purpose::STANDARD.decode(&k.account.data.0).map_err(|e| {
+                    RpcError::Shape { method: "getProgramAccounts", detail: format!("{}: {e}", k.pubkey) }
+                })?;
+                let pubkey = key_str(&k.pubkey).map_err(|source| RpcError::Convert { slot, source })?;
+                let owner = key_str(&k.account.owner).map_err(|source| RpcError::Convert { slot, source })?;
+                Ok(RawAccount { pubkey, owner, lamports: k.account.lamports, data, slot, write_version: 0, txn_signature: None })
+            })
+            .collect::<Result<Vec<_>, RpcError>>()?;
+        Ok((slot, accounts))
+    }
+}
+
+fn instruction(ix: UiInstruction, default_height: u32) -> Result<RawInstruction, ConvertError> {
+    let data = bs58::decode(&ix.data).into_vec().map_err(|_| ConvertError::Key(ix.data.clone()))?;
+    Ok(RawInstruction {
+        program_id_index: ix.program_id_index,
+        accounts: ix.accounts,
+        data,
+        stack_height: ix.stack_height.or(Some(default_height)),
+    })
+}
+
+fn balances(list: Option<Vec<UiTokenBalance>>) -> Result<Vec<RawTokenBalance>, ConvertError> {
+    list.unwrap_or_default()
+        .into_iter()
+        .map(|b| {
+            Ok(RawTokenBalance {
+                account_index: b.account_index,
+                mint: key_str(&b.mint)?,
+                owner: b.owner.as_deref().map(key_str).transpose()?,
+                amount: b.ui_token_amount.amount.parse().map_err(|_| ConvertError::Amount(b.ui_token_amount.amount))?,
+            })
+        })
+        .collect()
+}
+
+fn error_text(err: Value) -> String {
+    match serde_json::from_value::<solana_transaction_error::TransactionError>(err.clone()) {
+        Ok(e) => format!("{e:?}"),
+        Err(_) => err.to_string(),
+    }
+}
+
+fn ui_transaction(
+    slot: u64,
+    index: u32,
+    block_time: i64,
+    t: UiTransactionWithMeta,
+) -> Result<RawTransaction, ConvertError> {
+    let meta = t.meta.ok_or(ConvertError::Missing("meta"))?;
+    let first = t.transaction.signatures.first().ok_or(ConvertError::Missing("signature"))?;
+    let sig = bs58::decode(first).into_vec().map_err(|_| ConvertError::Key(first.clone()))?;
+    let loaded = meta.loaded_addresses.unwrap_or(UiLoaded { writable: vec![], readonly: vec![] });
+    let account_keys = t
+        .transaction
+        .message
+        .account_keys
+        .iter()
+        .chain(&loaded.writable)
+        .chain(&loaded.readonly)
+        .map(|k| key_str(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RawTransaction {
+        slot,
+        index,
+        block_time,
+        signature: crate::convert::signature(&sig)?,
+        account_keys,
+        num_required_signatures: t.transaction.message.header.num_required_signatures,
+        instructions: t
+            .transaction
+            .message
+            .instructions
+            .into_iter()
+            .map(|ix| instruction(ix, 1))
+            .collect::<Result<_, _>>()?,
+        inner_instructions: meta
+            .inner_instructions
+            .unwrap_or_default()
+            .into_iter()
+            .map(|inner| {
+                Ok(RawInnerInstructions {
+                    index: inner.index,
+                    instructions: inner.instructions.into_iter().map(|ix| instruction(ix, 2)).collect::<Result<_, _>>()?,
+                })
+            })
+            .collect::<Result<_, ConvertError>>()?,
+        pre_token_balances: balances(meta.pre_token_balances)?,
+        post_token_balances: balances(meta.post_token_balances)?,
+        fee: meta.fee,
+        compute_units: meta.compute_units_consumed,
+        err: meta.err.map(error_text),
+    })
+}
