@@ -77,9 +77,8 @@ fn transaction(u: &mut Unstructured<'_>) -> Result<RawTransaction> {
 fuzz_target!(|bytes: &[u8]| {
     let Ok(tx) = transaction(&mut Unstructured::new(bytes)) else { return };
     let decoded = decode_transaction(&tx);
-    let out_of_range = |ix: &RawInstruction| {
-        tx.key(ix.program_id_index).is_none() || ix.accounts.iter().any(|a| tx.key(*a).is_none())
-    };
+    let out_of_range =
+        |ix: &RawInstruction| tx.key(ix.program_id_index).is_none() || ix.accounts.iter().any(|a| tx.key(*a).is_none());
     let top_level_bad = tx.instructions.iter().filter(|ix| out_of_range(ix)).count();
     let inner_bad = tx
         .inner_instructions
