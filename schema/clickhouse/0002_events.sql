@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS {db}.job_events
 )
 ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(block_time)
-ORDER BY (job, slot, tx_index, ix, inner);
+ORDER BY (job, slot, tx_index, ix, inner, kind);
 
 CREATE TABLE IF NOT EXISTS {db}.token_flows
 (

@@ -47,11 +47,7 @@ pub fn statements(sql: &str, database: &str) -> Vec<String> {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    without_comments
-        .split(';')
-        .map(|s| s.trim().replace("{db}", database))
-        .filter(|s| !s.is_empty())
-        .collect()
+    without_comments.split(';').map(|s| s.trim().replace("{db}", database)).filter(|s| !s.is_empty()).collect()
 }
 
 /// Create the database and apply every migration not yet recorded. Returns what was applied.

@@ -114,8 +114,7 @@ impl ChStore {
     /// Deduplicated row counts of the main tables.
     pub async fn table_counts(&self) -> Result<Vec<TableCount>, ChError> {
         let mut out = Vec::new();
-        for t in
-            ["slots", "transactions", "instructions", "job_events", "token_flows", "account_states", "quarantine"]
+        for t in ["slots", "transactions", "instructions", "job_events", "token_flows", "account_states", "quarantine"]
         {
             let rows =
                 self.client().query(&format!("SELECT count() FROM {} FINAL", self.table(t))).fetch_one::<u64>().await?;

@@ -90,7 +90,12 @@ impl ChStore {
     pub async fn open(config: &ChConfig, now: u32) -> Result<Self, ChError> {
         let client = config.client()?;
         migrate::migrate(&client, &config.database, now).await?;
-        let store = Self { client, inserter: config.insert_client()?, database: config.database.clone(), high_water: AtomicU64::new(0) };
+        let store = Self {
+            client,
+            inserter: config.insert_client()?,
+            database: config.database.clone(),
+            high_water: AtomicU64::new(0),
+        };
         let hw = store.max_slot_in_any_table().await?;
         store.high_water.store(hw.unwrap_or(0), Ordering::SeqCst);
         Ok(store)
@@ -98,7 +103,12 @@ impl ChStore {
 
     /// Connect without migrating (read-only users).
     pub fn connect(config: &ChConfig) -> Result<Self, ChError> {
-        Ok(Self { client: config.client()?, inserter: config.insert_client()?, database: config.database.clone(), high_water: AtomicU64::new(u64::MAX) })
+        Ok(Self {
+            client: config.client()?,
+            inserter: config.insert_client()?,
+            database: config.database.clone(),
+            high_water: AtomicU64::new(u64::MAX),
+        })
     }
 
     /// Apply pending migrations.
@@ -132,8 +142,7 @@ impl ChStore {
 
     async fn max_slot_in_any_table(&self) -> Result<Option<u64>, ChError> {
         let mut max = None;
-        for t in
-            ["slots", "transactions", "instructions", "job_events", "token_flows", "account_states", "quarantine"]
+        for t in ["slots", "transactions", "instructions", "job_events", "token_flows", "account_states", "quarantine"]
         {
             let (n, m) = self
                 .client

@@ -90,7 +90,10 @@ async fn migrations_apply_once_and_are_recorded() {
     let cfg = config("t_migrate");
     let store = ChStore::open(&cfg, 1).await.unwrap();
     let applied = store.applied_migrations().await.unwrap();
-    assert_eq!(applied.iter().map(|m| m.version).collect::<Vec<_>>(), (1..=MIGRATIONS.len() as u32).collect::<Vec<_>>());
+    assert_eq!(
+        applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        (1..=MIGRATIONS.len() as u32).collect::<Vec<_>>()
+    );
     assert!(store.migrate(2).await.unwrap().is_empty(), "second run applied something");
 }
 

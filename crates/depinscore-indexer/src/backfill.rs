@@ -58,21 +58,27 @@ pub async fn snapshot(rpc: &RpcClient, store: &ChStore, now: u32) -> Result<(u64
         accounts.append(&mut list);
     }
     let token_filters = [AccountFilter::DataSize(165), AccountFilter::Memcmp(0, ids::NOS_MINT.to_bytes().to_vec())];
-    let (s, mut tokens) = rpc.program_accounts(&ids::TOKEN_PROGRAM_ID, &token_filters).await.map_err(|e| e.to_string())?;
+    let (s, mut tokens) =
+        rpc.program_accounts(&ids::TOKEN_PROGRAM_ID, &token_filters).await.map_err(|e| e.to_string())?;
     slot = slot.max(s);
     accounts.append(&mut tokens);
-    let (s, mints) =
-        rpc.program_accounts(&ids::TOKEN_PROGRAM_ID, &[AccountFilter::DataSize(82)]).await.map_err(|e| e.to_string())?;
+    let (s, mints) = rpc
+        .program_accounts(&ids::TOKEN_PROGRAM_ID, &[AccountFilter::DataSize(82)])
+        .await
+        .map_err(|e| e.to_string())?;
     slot = slot.max(s);
     accounts.extend(mints.into_iter().filter(|a| a.pubkey == ids::NOS_MINT));
-    let mut rows = Vec::new();
+    let mut rows: Vec<AccountStateRow> = Vec::new();
     let mut quarantine = Vec::new();
     for (seq, a) in accounts.iter().enumerate() {
         let version = (a.slot << 20) | (seq as u64).min((1 << 20) - 1);
         match decode_account(a) {
             AccountDecode::State(st) => rows.push(AccountStateRow {
                 pubkey: st.pubkey.to_string(),
-                kind: serde_json::to_value(st.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                kind: serde_json::to_value(st.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 program: st.program.to_string(),
                 slot: a.slot,
                 version,
@@ -88,6 +94,29 @@ pub async fn snapshot(rpc: &RpcClient, store: &ChStore, now: u32) -> Result<(u64
             AccountDecode::Ignored => {}
         }
     }
+    // Accounts of the five programs stored as open but absent now were closed meanwhile.
+    let present: std::collections::HashSet<&str> = rows.iter().map(|r| r.pubkey.as_str()).collect();
+    let programs: Vec<String> = ids::NOSANA_PROGRAM_IDS.iter().map(|p| p.to_string()).collect();
+    let mut closed = Vec::new();
+    for a in store.latest_accounts().await.map_err(|e| e.to_string())? {
+        if a.closed == 0 && programs.contains(&a.program) && !present.contains(a.pubkey.as_str()) && a.slot <= slot {
+            closed.push(AccountStateRow {
+                pubkey: a.pubkey,
+                kind: a.kind,
+                program: a.program,
+                slot,
+                version: (slot << 20) | ((1 << 20) - 1),
+                closed: 1,
+                lamports: 0,
+                authority: String::new(),
+                market: String::new(),
+                amount: 0,
+                state: "null".into(),
+                indexed_at: now,
+            });
+        }
+    }
+    rows.extend(closed);
     let written = store.write_account_snapshot(&rows).await.map_err(|e| e.to_string())?;
     if !quarantine.is_empty() {
         tracing::warn!(items = quarantine.len(), "snapshot accounts that did not decode");

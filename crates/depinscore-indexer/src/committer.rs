@@ -127,7 +127,12 @@ async fn write_with_retry(store: &ChStore, batch: &SlotBatch, shutdown: &mut wat
         match store.write(batch).await {
             Ok(report) => {
                 if report.rows_skipped > 0 {
-                    tracing::info!(skipped = report.rows_skipped, first = batch.first, last = batch.last, "replayed rows skipped");
+                    tracing::info!(
+                        skipped = report.rows_skipped,
+                        first = batch.first,
+                        last = batch.last,
+                        "replayed rows skipped"
+                    );
                 }
                 return true;
             }

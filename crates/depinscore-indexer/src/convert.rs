@@ -73,8 +73,7 @@ pub fn transaction(slot: u64, info: &SubscribeUpdateTransactionInfo) -> Result<R
     let mut account_keys = Vec::with_capacity(
         message.account_keys.len() + meta.loaded_writable_addresses.len() + meta.loaded_readonly_addresses.len(),
     );
-    for k in message.account_keys.iter().chain(&meta.loaded_writable_addresses).chain(&meta.loaded_readonly_addresses)
-    {
+    for k in message.account_keys.iter().chain(&meta.loaded_writable_addresses).chain(&meta.loaded_readonly_addresses) {
         account_keys.push(pubkey(k, "account key")?);
     }
     let instructions = message

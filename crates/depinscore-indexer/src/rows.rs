@@ -79,7 +79,13 @@ pub fn slot_rows(slot: &SealedSlot, now: u32) -> SlotBatch {
     batch
 }
 
-pub(crate) fn quarantine_row(slot: u64, signature: &str, source: &str, q: &Quarantined, block_time: u32) -> QuarantineRow {
+pub(crate) fn quarantine_row(
+    slot: u64,
+    signature: &str,
+    source: &str,
+    q: &Quarantined,
+    block_time: u32,
+) -> QuarantineRow {
     QuarantineRow {
         slot,
         signature: signature.to_string(),

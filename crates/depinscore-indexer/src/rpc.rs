@@ -263,7 +263,15 @@ impl RpcClient {
                 })?;
                 let pubkey = key_str(&k.pubkey).map_err(|source| RpcError::Convert { slot, source })?;
                 let owner = key_str(&k.account.owner).map_err(|source| RpcError::Convert { slot, source })?;
-                Ok(RawAccount { pubkey, owner, lamports: k.account.lamports, data, slot, write_version: 0, txn_signature: None })
+                Ok(RawAccount {
+                    pubkey,
+                    owner,
+                    lamports: k.account.lamports,
+                    data,
+                    slot,
+                    write_version: 0,
+                    txn_signature: None,
+                })
             })
             .collect::<Result<Vec<_>, RpcError>>()?;
         Ok((slot, accounts))
@@ -341,7 +349,11 @@ fn ui_transaction(
             .map(|inner| {
                 Ok(RawInnerInstructions {
                     index: inner.index,
-                    instructions: inner.instructions.into_iter().map(|ix| instruction(ix, 2)).collect::<Result<_, _>>()?,
+                    instructions: inner
+                        .instructions
+                        .into_iter()
+                        .map(|ix| instruction(ix, 2))
+                        .collect::<Result<_, _>>()?,
                 })
             })
             .collect::<Result<_, ConvertError>>()?,

@@ -6,6 +6,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use depinscore_clickhouse::ChStore;
 use futures::{SinkExt, StreamExt};
 use nosana_layouts::ids;
 use serde::{Deserialize, Serialize};
@@ -13,9 +16,9 @@ use tokio::sync::{mpsc, watch};
 use yellowstone_grpc_client::GeyserGrpcClient;
 use yellowstone_grpc_proto::prelude::{
     CommitmentLevel, SlotStatus, SubscribeRequest, SubscribeRequestFilterAccounts,
-    SubscribeRequestFilterAccountsFilter, SubscribeRequestFilterAccountsFilterMemcmp,
-    SubscribeRequestFilterBlocksMeta, SubscribeRequestFilterSlots, SubscribeRequestFilterTransactions,
-    SubscribeRequestPing, SubscribeUpdate, subscribe_request_filter_accounts_filter::Filter as AccountsFilter,
+    SubscribeRequestFilterAccountsFilter, SubscribeRequestFilterAccountsFilterMemcmp, SubscribeRequestFilterBlocksMeta,
+    SubscribeRequestFilterSlots, SubscribeRequestFilterTransactions, SubscribeRequestPing, SubscribeUpdate,
+    subscribe_request_filter_accounts_filter::Filter as AccountsFilter,
     subscribe_request_filter_accounts_filter_memcmp::Data as MemcmpData, subscribe_update::UpdateOneof,
 };
 use yellowstone_grpc_proto::tonic::Code;
@@ -49,6 +52,9 @@ pub struct StreamConfig {
     pub backoff_max: Duration,
     /// Concurrent `getBlock` calls when filling gaps.
     pub rpc_concurrency: usize,
+    /// Without a checkpoint, start here (`from_slot`; older than the node's replay window
+    /// means a JSON-RPC catch-up first). `None` starts at the live tip.
+    pub start_slot: Option<u64>,
 }
 
 impl Default for StreamConfig {
@@ -62,6 +68,7 @@ impl Default for StreamConfig {
             backoff_initial: Duration::from_millis(250),
             backoff_max: Duration::from_secs(5),
             rpc_concurrency: 8,
+            start_slot: None,
         }
     }
 }
@@ -133,6 +140,7 @@ enum Ended {
 pub async fn follow(
     config: StreamConfig,
     rpc: RpcClient,
+    store: Arc<ChStore>,
     checkpoint: Option<u64>,
     out: mpsc::Sender<SealedSlot>,
     mut shutdown: watch::Receiver<bool>,
@@ -144,8 +152,8 @@ pub async fn follow(
         if *shutdown.borrow() {
             return;
         }
-        let from = sealer.last_released().map(|s| s + 1);
-        let ended = session(&config, &rpc, from, &mut sealer, &out, &mut shutdown).await;
+        let from = sealer.last_released().map(|s| s + 1).or(config.start_slot);
+        let ended = session(&config, &rpc, &store, from, &mut sealer, &out, &mut shutdown).await;
         match ended {
             Ended::Shutdown => return,
             Ended::OutOfRange => {
@@ -163,7 +171,7 @@ pub async fn follow(
                 };
                 let start = from.unwrap_or(0);
                 tracing::info!(from = start, to = head, "replay window passed; catching up over JSON-RPC");
-                match fill(&rpc, &mut sealer, start, head, config.rpc_concurrency, &out).await {
+                match fill(&rpc, &store, &mut sealer, start, head, config.rpc_concurrency, &out).await {
                     Ok(true) => backoff = config.backoff_initial,
                     Ok(false) => return,
                     Err(e) => {
@@ -194,9 +202,11 @@ async fn wait(d: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
     }
 }
 
-/// Fetch `from..=to` over JSON-RPC into `out`; the sealer continues after it.
+/// Fetch `from..=to` over JSON-RPC into `out`; the sealer continues after it. Blocks carry no
+/// account writes, so the current state of every account is then loaded as a snapshot.
 async fn fill(
     rpc: &RpcClient,
+    store: &ChStore,
     sealer: &mut Sealer,
     from: u64,
     to: u64,
@@ -212,12 +222,19 @@ async fn fill(
         return Ok(false);
     }
     sealer.resume_after(to);
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0);
+    match crate::backfill::snapshot(rpc, store, now).await {
+        Ok((slot, rows)) => tracing::info!(slot, rows, "account snapshot after JSON-RPC fill"),
+        Err(e) => tracing::warn!(error = %e, "account snapshot after JSON-RPC fill failed"),
+    }
     Ok(true)
 }
 
 async fn session(
     config: &StreamConfig,
     rpc: &RpcClient,
+    store: &ChStore,
     from_slot: Option<u64>,
     sealer: &mut Sealer,
     out: &mpsc::Sender<SealedSlot>,
@@ -238,10 +255,7 @@ async fn session(
             return Ended::Retry("bad_token");
         }
     };
-    let connect = builder
-        .max_decoding_message_size(1 << 30)
-        .connect_timeout(Duration::from_secs(5))
-        .connect();
+    let connect = builder.max_decoding_message_size(1 << 30).connect_timeout(Duration::from_secs(5)).connect();
     let mut client = tokio::select! {
         c = connect => match c {
             Ok(c) => c,
@@ -281,16 +295,18 @@ async fn session(
             Ok(Some(Ok(u))) => u,
         };
         match update.update_oneof {
-            Some(UpdateOneof::Transaction(t)) => match t.transaction.as_ref().map(|i| convert::transaction(t.slot, i)) {
-                Some(Ok(tx)) => sealer.on_transaction(tx),
-                Some(Err(e)) => {
-                    // A transaction we cannot read would break the count gate: refetch the slot
-                    // over JSON-RPC by treating it as a gap.
-                    tracing::error!(slot = t.slot, error = %e, "unreadable transaction update");
-                    m::quarantined(1);
+            Some(UpdateOneof::Transaction(t)) => {
+                match t.transaction.as_ref().map(|i| convert::transaction(t.slot, i)) {
+                    Some(Ok(tx)) => sealer.on_transaction(tx),
+                    Some(Err(e)) => {
+                        // A transaction we cannot read would break the count gate: refetch the slot
+                        // over JSON-RPC by treating it as a gap.
+                        tracing::error!(slot = t.slot, error = %e, "unreadable transaction update");
+                        m::quarantined(1);
+                    }
+                    None => tracing::error!(slot = t.slot, "transaction update without transaction"),
                 }
-                None => tracing::error!(slot = t.slot, "transaction update without transaction"),
-            },
+            }
             Some(UpdateOneof::Account(a)) => match convert::account(&a) {
                 Ok(acc) => sealer.on_account(acc),
                 Err(e) => {
@@ -342,7 +358,7 @@ async fn session(
                 let since = *gap_since.get_or_insert_with(tokio::time::Instant::now);
                 if since.elapsed() >= Duration::from_millis(500) {
                     tracing::warn!(from, to, "stream skipped slots; filling over JSON-RPC");
-                    match fill(rpc, sealer, from, to, config.rpc_concurrency, out).await {
+                    match fill(rpc, store, sealer, from, to, config.rpc_concurrency, out).await {
                         Ok(true) => gap_since = None,
                         Ok(false) => return Ended::Shutdown,
                         Err(e) => {

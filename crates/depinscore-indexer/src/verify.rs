@@ -73,20 +73,10 @@ pub async fn against_truth(
     all_transactions: bool,
 ) -> Result<Vec<Difference>, String> {
     let mut out = Vec::new();
-    let flows: HashMap<String, u64> = store
-        .flow_totals(u64::MAX)
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|t| (t.kind, t.amount))
-        .collect();
-    let daily: HashMap<String, u64> = store
-        .daily_flow_totals()
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|t| (t.kind, t.amount))
-        .collect();
+    let flows: HashMap<String, u64> =
+        store.flow_totals(u64::MAX).await.map_err(|e| e.to_string())?.into_iter().map(|t| (t.kind, t.amount)).collect();
+    let daily: HashMap<String, u64> =
+        store.daily_flow_totals().await.map_err(|e| e.to_string())?.into_iter().map(|t| (t.kind, t.amount)).collect();
     let f = |k: &str| flows.get(k).copied().unwrap_or(0);
     let t = &truth.totals;
     for (name, expected, found) in [

@@ -73,6 +73,22 @@ impl CommitmentTracker {
         out
     }
 
+    /// The chain stopped growing (a run reached its last slot): every pending slot confirms
+    /// and finalizes, in order, so a follower can commit the whole run.
+    pub fn settle(&mut self) -> Vec<(u64, SlotStatus)> {
+        let mut out = Vec::new();
+        for s in std::mem::take(&mut self.pending) {
+            if self.confirmed.insert(s) {
+                out.push((s, SlotStatus::Confirmed));
+                self.last_confirmed = Some(s);
+            }
+            out.push((s, SlotStatus::Finalized));
+            self.last_finalized = Some(s);
+        }
+        self.confirmed.clear();
+        out
+    }
+
     /// A forked slot: processed, then dead. It never enters the canonical chain.
     pub fn dead(&mut self, slot: u64, reason: &str) -> Vec<(u64, SlotStatus)> {
         vec![(slot, SlotStatus::Processed), (slot, SlotStatus::Dead(reason.to_string()))]
@@ -94,6 +110,26 @@ mod tests {
             vec![(14, SlotStatus::Processed), (13, SlotStatus::Confirmed), (10, SlotStatus::Finalized)]
         );
         assert_eq!((t.last_confirmed(), t.last_finalized()), (Some(13), Some(10)));
+    }
+
+    #[test]
+    fn settling_confirms_and_finalizes_everything_pending_once() {
+        let mut t = CommitmentTracker::new(Lags { confirm: 1, finalize: 3 });
+        for s in [10, 11, 12] {
+            t.produced(s);
+        }
+        assert_eq!(
+            t.settle(),
+            vec![
+                (10, SlotStatus::Finalized),
+                (11, SlotStatus::Confirmed),
+                (11, SlotStatus::Finalized),
+                (12, SlotStatus::Confirmed),
+                (12, SlotStatus::Finalized)
+            ]
+        );
+        assert!(t.settle().is_empty());
+        assert_eq!((t.last_confirmed(), t.last_finalized()), (Some(12), Some(12)));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use nosana_layouts::ids::SYSTEM_PROGRAM_ID;
 use nosana_reference::{Account, Bank, Message, TransactionError};
 use sha2::{Digest, Sha256};
 use solana_pubkey::Pubkey;
@@ -98,6 +99,17 @@ fn build(
                     continue;
                 }
             };
+            // Agave (since 3.1, anza-xyz/agave#9666) notifies a closed account with its last
+            // owner and data and zero lamports, so owner-filtered subscribers see closures.
+            let before: Vec<(Pubkey, Account)> = message
+                .account_keys
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| message.is_writable(*k))
+                .filter_map(|(_, key)| {
+                    bank.get(key).filter(|a| a.owner != SYSTEM_PROGRAM_ID).map(|a| (*key, a.clone()))
+                })
+                .collect();
             let executed = match bank.execute(&message) {
                 Ok(executed) => executed,
                 Err(e) => {
@@ -117,7 +129,14 @@ fn build(
                 head.write_version += 1;
                 account_writes.push(AccountWrite {
                     pubkey,
-                    account: bank.get(&pubkey).cloned().unwrap_or_else(closed_account),
+                    account: match bank.get(&pubkey) {
+                        Some(account) => account.clone(),
+                        None => before
+                            .iter()
+                            .find(|(key, _)| *key == pubkey)
+                            .map(|(_, last)| Account { lamports: 0, ..last.clone() })
+                            .unwrap_or_else(closed_account),
+                    },
                     write_version: head.write_version,
                     txn_signature: signature,
                 });

@@ -163,6 +163,15 @@ pub fn run(
             }
         }
     }
+    if !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        // The run reached its last slot: release every delayed and pending status so that a
+        // follower at any commitment sees the whole run.
+        delayed.sort_by_key(|(at, _, _)| *at);
+        for (_, s, status) in delayed.drain(..).chain(tracker.settle().into_iter().map(|(s, st)| (0, s, st))) {
+            ledger.set_status(s, &status);
+            publish(NodeEvent::Status { slot: s, parent: ledger.block(s).map(|b| b.parent_slot), status });
+        }
+    }
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     summary
 }

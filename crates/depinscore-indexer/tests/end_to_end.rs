@@ -1,0 +1,98 @@
+//! The indexer against the reference node and a real ClickHouse: what it stores equals what
+//! happened, whatever the stream does.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use depinscore_indexer::verify;
+use nosana_node::driver::DriverConfig;
+use nosana_node::grpc::GrpcConfig;
+use nosana_node::ledger::LedgerConfig;
+use support::*;
+
+fn fast(until: u64) -> DriverConfig {
+    DriverConfig { fast: true, fast_seconds_per_slot: 120.0, until_slot: Some(until), ..Default::default() }
+}
+
+async fn assert_no_differences(store: &depinscore_clickhouse::ChStore, node: &Node, truth: &verify::TruthFile) {
+    let diffs = verify::against_truth(store, truth, true).await.unwrap();
+    assert!(diffs.is_empty(), "{} differences with the truth, first: {:?}", diffs.len(), &diffs[..diffs.len().min(10)]);
+    let diffs = verify::against_node(store, &node.rpc_client()).await.unwrap();
+    assert!(diffs.is_empty(), "{} differences with the node, first: {:?}", diffs.len(), &diffs[..diffs.len().min(10)]);
+    assert!(truth.totals.deposits > 0 && truth.totals.payouts > 0, "the run moved money: {:?}", truth.totals);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_live_run_verify_finds_zero_differences_with_the_truth_and_the_node() {
+    let store = fresh_store("e2e_live").await;
+    let mut node = Node::start(SMALL, 11, fast(500), GrpcConfig::default(), LedgerConfig::default()).await;
+    let checkpoints = Arc::new(MemoryCheckpoints::default());
+    let mut indexer = Indexer::start(&node, node.stream_config(), store.clone(), checkpoints);
+    let (truth, summary) = node.finish().await;
+    indexer.wait_for(summary.last_slot, Duration::from_secs(120)).await;
+    indexer.stop().await;
+    assert_no_differences(&store, &node, &truth).await;
+    let (slots, _, last) = store.slot_range().await.unwrap();
+    assert_eq!(last, summary.last_slot);
+    assert_eq!(slots, summary.blocks);
+    assert_eq!(store.raw_table_count("token_flows").await.unwrap(), store.table_counts().await.unwrap()[4].rows);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_streams_dead_slots_and_duplicate_replays_leave_zero_differences() {
+    let store = fresh_store("e2e_faults").await;
+    let driver = DriverConfig { dead_every: Some(7), duplicate_every: Some(5), replay_depth: 4, ..fast(500) };
+    let grpc = GrpcConfig { drop_every: Some(Duration::from_millis(700)), ..GrpcConfig::default() };
+    let mut node = Node::start(SMALL, 12, driver, grpc, LedgerConfig::default()).await;
+    let checkpoints = Arc::new(MemoryCheckpoints::default());
+    let mut indexer = Indexer::start(&node, node.stream_config(), store.clone(), checkpoints);
+    let (truth, summary) = node.finish().await;
+    assert!(summary.dead_blocks > 0);
+    indexer.wait_for(summary.last_slot, Duration::from_secs(180)).await;
+    indexer.stop().await;
+    assert_no_differences(&store, &node, &truth).await;
+    assert_eq!(store.raw_table_count("token_flows").await.unwrap(), store.table_counts().await.unwrap()[4].rows);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_indexer_restarted_from_its_checkpoint_loses_and_doubles_nothing() {
+    let store = fresh_store("e2e_restart").await;
+    let mut node = Node::start(
+        SMALL,
+        13,
+        DriverConfig { slot_ms: 5, ..fast(600) },
+        GrpcConfig::default(),
+        LedgerConfig { replay_slots: 10_000, history_slots: None },
+    )
+    .await;
+    let checkpoints = Arc::new(MemoryCheckpoints::default());
+    for round in 0..3u64 {
+        let mut indexer = Indexer::start(&node, node.stream_config(), store.clone(), checkpoints.clone());
+        indexer.wait_for(100 * (round + 1), Duration::from_secs(60)).await;
+        indexer.stop().await;
+    }
+    let mut indexer = Indexer::start(&node, node.stream_config(), store.clone(), checkpoints);
+    let (truth, summary) = node.finish().await;
+    indexer.wait_for(summary.last_slot, Duration::from_secs(120)).await;
+    indexer.stop().await;
+    assert_no_differences(&store, &node, &truth).await;
+    assert_eq!(store.raw_table_count("token_flows").await.unwrap(), store.table_counts().await.unwrap()[4].rows);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_indexer_behind_the_replay_window_catches_up_over_json_rpc() {
+    let store = fresh_store("e2e_catchup").await;
+    let ledger = LedgerConfig { replay_slots: 20, history_slots: None };
+    let mut node = Node::start(SMALL, 14, fast(400), GrpcConfig::default(), ledger).await;
+    let (truth, summary) = node.finish().await;
+    // The whole run is over before the indexer starts: from genesis is far outside the window.
+    let checkpoints = Arc::new(MemoryCheckpoints::default());
+    use depinscore_indexer::Checkpoints;
+    checkpoints.save("grpc", 0, 0).await.unwrap();
+    let mut indexer = Indexer::start(&node, node.stream_config(), store.clone(), checkpoints);
+    indexer.wait_for(summary.last_slot, Duration::from_secs(120)).await;
+    indexer.stop().await;
+    assert_no_differences(&store, &node, &truth).await;
+}
