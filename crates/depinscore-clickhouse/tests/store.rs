@@ -2,12 +2,10 @@
 
 use depinscore_clickhouse::*;
 
-fn server_url() -> String {
-    std::env::var("DEPINSCORE_TEST_CLICKHOUSE_URL").unwrap_or_else(|_| "http://127.0.0.1:18123".into())
-}
+use depinscore_testkit::ClickHouse;
 
-fn config(db: &str) -> ChConfig {
-    ChConfig { url: server_url(), database: db.into(), ..ChConfig::default() }
+fn config(server: &ClickHouse, db: &str) -> ChConfig {
+    ChConfig { url: server.http_url(), database: db.into(), ..ChConfig::default() }
 }
 
 fn batch(first: u64, last: u64) -> SlotBatch {
@@ -87,7 +85,8 @@ fn batch(first: u64, last: u64) -> SlotBatch {
 
 #[tokio::test]
 async fn migrations_apply_once_and_are_recorded() {
-    let cfg = config("t_migrate");
+    let server = ClickHouse::start().unwrap();
+    let cfg = config(&server, "t_migrate");
     let store = ChStore::open(&cfg, 1).await.unwrap();
     let applied = store.applied_migrations().await.unwrap();
     assert_eq!(
@@ -99,9 +98,9 @@ async fn migrations_apply_once_and_are_recorded() {
 
 #[tokio::test]
 async fn a_replayed_batch_changes_nothing_queries_see_not_even_the_rollups() {
-    let cfg = config("t_replay");
+    let server = ClickHouse::start().unwrap();
+    let cfg = config(&server, "t_replay");
     let store = ChStore::open(&cfg, 1).await.unwrap();
-    store.client().query("TRUNCATE TABLE t_replay.token_flows").execute().await.ok();
     let first = store.write(&batch(100, 109)).await.unwrap();
     assert_eq!(first.rows_skipped, 0);
     // A crash after the flows but before the slots rows: the slots table misses 105..=109.

@@ -26,7 +26,7 @@ async fn assert_no_differences(store: &depinscore_clickhouse::ChStore, node: &No
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_live_run_verify_finds_zero_differences_with_the_truth_and_the_node() {
-    let store = fresh_store("e2e_live").await;
+    let (_clickhouse, store) = fresh_store("e2e_live").await;
     let mut node = Node::start(SMALL, 11, fast(500), GrpcConfig::default(), LedgerConfig::default()).await;
     let checkpoints = Arc::new(MemoryCheckpoints::default());
     let mut indexer = Indexer::start(&node, node.stream_config(), store.clone(), checkpoints);
@@ -42,7 +42,7 @@ async fn after_a_live_run_verify_finds_zero_differences_with_the_truth_and_the_n
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropped_streams_dead_slots_and_duplicate_replays_leave_zero_differences() {
-    let store = fresh_store("e2e_faults").await;
+    let (_clickhouse, store) = fresh_store("e2e_faults").await;
     let driver = DriverConfig { dead_every: Some(7), duplicate_every: Some(5), replay_depth: 4, ..fast(500) };
     let grpc = GrpcConfig { drop_every: Some(Duration::from_millis(700)), ..GrpcConfig::default() };
     let mut node = Node::start(SMALL, 12, driver, grpc, LedgerConfig::default()).await;
@@ -58,7 +58,7 @@ async fn dropped_streams_dead_slots_and_duplicate_replays_leave_zero_differences
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_indexer_restarted_from_its_checkpoint_loses_and_doubles_nothing() {
-    let store = fresh_store("e2e_restart").await;
+    let (_clickhouse, store) = fresh_store("e2e_restart").await;
     let mut node = Node::start(
         SMALL,
         13,
@@ -83,7 +83,7 @@ async fn an_indexer_restarted_from_its_checkpoint_loses_and_doubles_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_indexer_behind_the_replay_window_catches_up_over_json_rpc() {
-    let store = fresh_store("e2e_catchup").await;
+    let (_clickhouse, store) = fresh_store("e2e_catchup").await;
     let ledger = LedgerConfig { replay_slots: 20, history_slots: None };
     let mut node = Node::start(SMALL, 14, fast(400), GrpcConfig::default(), ledger).await;
     let (truth, summary) = node.finish().await;
@@ -95,4 +95,30 @@ async fn an_indexer_behind_the_replay_window_catches_up_over_json_rpc() {
     indexer.wait_for(summary.last_slot, Duration::from_secs(120)).await;
     indexer.stop().await;
     assert_no_differences(&store, &node, &truth).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clickhouse_stopped_and_restarted_mid_run_leaves_zero_differences() {
+    let (mut clickhouse, store) = fresh_store("e2e_ch_restart").await;
+    let mut node = Node::start(
+        SMALL,
+        15,
+        fast(900),
+        GrpcConfig::default(),
+        LedgerConfig { replay_slots: 10_000, history_slots: None },
+    )
+    .await;
+    let checkpoints = Arc::new(MemoryCheckpoints::default());
+    let mut indexer = Indexer::start(&node, node.stream_config(), store.clone(), checkpoints);
+    indexer.wait_for(20, Duration::from_secs(60)).await;
+    clickhouse.stop().unwrap();
+    let stopped_at = indexer.progress.borrow().slot;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(indexer.progress.borrow().slot <= stopped_at + 512, "nothing can commit without ClickHouse");
+    clickhouse.restart().unwrap();
+    let (truth, summary) = node.finish().await;
+    indexer.wait_for(summary.last_slot, Duration::from_secs(120)).await;
+    indexer.stop().await;
+    assert_no_differences(&store, &node, &truth).await;
+    assert_eq!(store.raw_table_count("token_flows").await.unwrap(), store.table_counts().await.unwrap()[4].rows);
 }

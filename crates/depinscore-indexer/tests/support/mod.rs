@@ -23,18 +23,12 @@ use tokio::sync::watch;
 
 pub const SMALL: &str = "[nodes]\ncount = 60\noperators = 15\nlargest_operator_share = 0.25\n[projects]\ncount = 8\n[stakers]\ncount = 10\n";
 
-/// The ClickHouse server tests use (the test script starts one).
-pub fn clickhouse(database: &str) -> ChConfig {
-    let url = std::env::var("DEPINSCORE_TEST_CLICKHOUSE_URL").unwrap_or_else(|_| "http://127.0.0.1:18123".into());
-    ChConfig { url, database: database.into(), ..ChConfig::default() }
-}
-
-/// A fresh database.
-pub async fn fresh_store(database: &str) -> Arc<ChStore> {
-    let cfg = clickhouse(database);
-    let admin = ChConfig { database: "default".into(), ..cfg.clone() }.client().unwrap();
-    admin.query(&format!("DROP DATABASE IF EXISTS {database}")).execute().await.unwrap();
-    Arc::new(ChStore::open(&cfg, 1).await.unwrap())
+/// A real ClickHouse server of the test's own, and a migrated store on it.
+pub async fn fresh_store(database: &str) -> (depinscore_testkit::ClickHouse, Arc<ChStore>) {
+    let server = tokio::task::spawn_blocking(depinscore_testkit::ClickHouse::start).await.unwrap().unwrap();
+    let cfg = ChConfig { url: server.http_url(), database: database.into(), ..ChConfig::default() };
+    let store = Arc::new(ChStore::open(&cfg, 1).await.unwrap());
+    (server, store)
 }
 
 /// Checkpoints in memory (the binary keeps them in SQLite or Postgres).
