@@ -1,0 +1,269 @@
+//! A throw-away ClickHouse server (Debian's `clickhouse-server`, 18.16 here).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::process::{self, Supervised};
+use crate::{Result, TempDir, TestkitError, free_port, http};
+
+const WHAT: &str = "ClickHouse";
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+const STOP_GRACE: Duration = Duration::from_secs(30);
+const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A ClickHouse server for one test: its own config, data and logs in a temp dir, HTTP and
+/// native ports on 127.0.0.1. Users: `default` (no password, full access) and `reader`
+/// (no password, profile `readonly` with `readonly = 1`).
+///
+/// It can be stopped, killed and started again on the same directory and ports, so a test can
+/// take ClickHouse away from a writer and bring it back with its data. Dropping it kills the
+/// server and removes the directory.
+#[derive(Debug)]
+pub struct ClickHouse {
+    command: Vec<String>,
+    http_port: u16,
+    tcp_port: u16,
+    process: Option<Supervised>,
+    // Declared last: removed after the server has stopped.
+    dir: TempDir,
+}
+
+impl ClickHouse {
+    /// Writes a config into a fresh temp dir and starts the server. Fails when ClickHouse is
+    /// not installed, or when `/ping` does not answer within 30 s (the error carries the end of
+    /// its logs).
+    pub fn start() -> Result<ClickHouse> {
+        let command = server_command()?;
+        let dir = TempDir::new("clickhouse")?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (http_port, tcp_port, interserver_port) = (free_port()?, free_port()?, free_port()?);
+            write_config(dir.path(), http_port, tcp_port, interserver_port)?;
+            match launch(&command, dir.path(), http_port) {
+                Ok(process) => return Ok(ClickHouse { command, http_port, tcp_port, process: Some(process), dir }),
+                Err(e) => {
+                    if !(log_tail(dir.path()).contains("Address already in use") && attempt < 3) {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `http://127.0.0.1:HTTP_PORT`.
+    pub fn http_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    /// The HTTP port.
+    pub fn http_port(&self) -> u16 {
+        self.http_port
+    }
+
+    /// The native-protocol port.
+    pub fn tcp_port(&self) -> u16 {
+        self.tcp_port
+    }
+
+    /// The temp directory holding `config.xml`, `users.xml`, `data/` and the logs.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Whether the server process is running.
+    pub fn is_running(&mut self) -> bool {
+        match self.process.as_mut() {
+            Some(p) => matches!(p.exited(), Ok(None)),
+            None => false,
+        }
+    }
+
+    /// Runs `sql` as `default` over HTTP and returns the body (TabSeparated unless the query
+    /// says otherwise). A non-200 answer is an error carrying ClickHouse's message.
+    pub fn query(&self, sql: &str) -> Result<String> {
+        self.query_as("default", sql)
+    }
+
+    /// Runs `sql` as `user` (e.g. `reader`).
+    pub fn query_as(&self, user: &str, sql: &str) -> Result<String> {
+        let target = format!("/?user={}", http::encode(user));
+        let answer = http::request("POST", self.http_port, &target, sql.as_bytes(), QUERY_TIMEOUT)?;
+        if answer.status == 200 {
+            Ok(answer.body)
+        } else {
+            Err(TestkitError::Http {
+                method: "POST",
+                url: format!("{}{target}", self.http_url()),
+                message: format!("status {}: {}", answer.status, answer.body.trim()),
+            })
+        }
+    }
+
+    /// Graceful stop: SIGTERM, then waits (up to 30 s, then SIGKILL). Stopping a stopped
+    /// server does nothing.
+    pub fn stop(&mut self) -> Result<()> {
+        if let Some(mut process) = self.process.take() {
+            process.stop("TERM", STOP_GRACE)?;
+        }
+        Ok(())
+    }
+
+    /// SIGKILL, as a crash would. Killing a stopped server does nothing.
+    pub fn kill(&mut self) -> Result<()> {
+        if let Some(mut process) = self.process.take() {
+            process.kill()?;
+        }
+        Ok(())
+    }
+
+    /// Stops the server if it runs (gracefully), then starts it again on the same directory
+    /// and ports and waits until it answers. After [`stop`](Self::stop) or
+    /// [`kill`](Self::kill) this is how to bring it back.
+    pub fn restart(&mut self) -> Result<()> {
+        self.stop()?;
+        self.process = Some(launch(&self.command, self.dir.path(), self.http_port)?);
+        Ok(())
+    }
+}
+
+impl Drop for ClickHouse {
+    fn drop(&mut self) {
+        let _ = self.kill();
+    }
+}
+
+/// Starts the server on the config in `dir` and waits until `/ping` answers `Ok.`.
+fn launch(command: &[String], dir: &Path, http_port: u16) -> Result<Supervised> {
+    let (program, args) = command.split_first().expect("a server command has a program");
+    let mut cmd = Command::new(program);
+    cmd.args(args).arg(format!("--config-file={}", dir.join("config.xml").display())).current_dir(dir);
+    let mut server = Supervised::spawn(&mut cmd, &dir.join("stdout.log"), "TERM", dir)?;
+    let started = Instant::now();
+    loop {
+        if let Some(status) = server.exited()? {
+            return Err(TestkitError::Exited {
+                what: WHAT,
+                status: status.to_string(),
+                log: dir.to_path_buf(),
+                tail: log_tail(dir),
+            });
+        }
+        let pong = http::request("GET", http_port, "/ping", b"", Duration::from_secs(2));
+        if pong.is_ok_and(|a| a.status == 200 && a.body.trim() == "Ok.") {
+            return Ok(server);
+        }
+        if started.elapsed() > START_TIMEOUT {
+            let _ = server.kill();
+            return Err(TestkitError::StartTimeout {
+                what: WHAT,
+                seconds: START_TIMEOUT.as_secs(),
+                log: dir.to_path_buf(),
+                tail: log_tail(dir),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn log_tail(dir: &Path) -> String {
+    process::log_tail(&[&dir.join("stdout.log"), &dir.join("server.err.log")], 30)
+}
+
+/// `clickhouse-server`, or `clickhouse server` where only the multi-call binary exists.
+fn server_command() -> Result<Vec<String>> {
+    let extra = ["/usr/bin", "/usr/sbin", "/usr/local/bin"];
+    if let Some(bin) = process::find_binary("clickhouse-server", &extra) {
+        return Ok(vec![bin.display().to_string()]);
+    }
+    if let Some(bin) = process::find_binary("clickhouse", &extra) {
+        return Ok(vec![bin.display().to_string(), "server".into()]);
+    }
+    Err(TestkitError::NotInstalled { what: WHAT, detail: "no clickhouse-server or clickhouse binary on PATH".into() })
+}
+
+fn write_config(dir: &Path, http_port: u16, tcp_port: u16, interserver_port: u16) -> Result<()> {
+    let d = |sub: &str| -> PathBuf { dir.join(sub) };
+    for sub in ["data", "tmp", "user_files", "format_schemas"] {
+        std::fs::create_dir_all(d(sub)).map_err(TestkitError::io(format!("creating {}", d(sub).display())))?;
+    }
+    let config = format!(
+        r#"<?xml version="1.0"?>
+<yandex>
+    <logger>
+        <level>warning</level>
+        <log>{log}</log>
+        <errorlog>{errorlog}</errorlog>
+        <size>10M</size>
+        <count>1</count>
+    </logger>
+    <listen_host>127.0.0.1</listen_host>
+    <http_port>{http_port}</http_port>
+    <tcp_port>{tcp_port}</tcp_port>
+    <interserver_http_host>127.0.0.1</interserver_http_host>
+    <interserver_http_port>{interserver_port}</interserver_http_port>
+    <max_concurrent_queries>100</max_concurrent_queries>
+    <mark_cache_size>268435456</mark_cache_size>
+    <uncompressed_cache_size>268435456</uncompressed_cache_size>
+    <path>{data}/</path>
+    <tmp_path>{tmp}/</tmp_path>
+    <user_files_path>{user_files}/</user_files_path>
+    <format_schema_path>{format_schemas}/</format_schema_path>
+    <users_config>{users}</users_config>
+    <default_profile>default</default_profile>
+    <default_database>default</default_database>
+    <timezone>UTC</timezone>
+    <mlock_executable>false</mlock_executable>
+</yandex>
+"#,
+        log = d("server.log").display(),
+        errorlog = d("server.err.log").display(),
+        data = d("data").display(),
+        tmp = d("tmp").display(),
+        user_files = d("user_files").display(),
+        format_schemas = d("format_schemas").display(),
+        users = d("users.xml").display(),
+    );
+    let users = r#"<?xml version="1.0"?>
+<yandex>
+    <profiles>
+        <default>
+            <max_memory_usage>4000000000</max_memory_usage>
+        </default>
+        <readonly>
+            <readonly>1</readonly>
+        </readonly>
+    </profiles>
+    <users>
+        <default>
+            <password></password>
+            <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+            <profile>default</profile>
+            <quota>default</quota>
+        </default>
+        <reader>
+            <password></password>
+            <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+            <profile>readonly</profile>
+            <quota>default</quota>
+        </reader>
+    </users>
+    <quotas>
+        <default>
+            <interval>
+                <duration>3600</duration>
+                <queries>0</queries>
+                <errors>0</errors>
+                <result_rows>0</result_rows>
+                <read_rows>0</read_rows>
+                <execution_time>0</execution_time>
+            </interval>
+        </default>
+    </quotas>
+</yandex>
+"#;
+    std::fs::write(d("config.xml"), config).map_err(TestkitError::io("writing config.xml"))?;
+    std::fs::write(d("users.xml"), users).map_err(TestkitError::io("writing users.xml"))?;
+    Ok(())
+}
