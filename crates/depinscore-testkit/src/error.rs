@@ -77,3 +77,20 @@ impl TestkitError {
         move |source| TestkitError::Io { context, source }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_server_says_how_to_install_it() {
+        let e = TestkitError::NotInstalled {
+            what: "PostgreSQL",
+            detail: "no /usr/lib/postgresql/<version>/bin/initdb".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/initdb): run `bash .ci/test`, which installs it"
+        );
+    }
+}

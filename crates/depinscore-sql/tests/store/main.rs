@@ -1,0 +1,13 @@
+//! The store against both backends it supports: every test runs on a fresh SQLite file and on
+//! a fresh database of a real PostgreSQL server (one server per test binary, started by
+//! depinscore-testkit).
+
+mod checkpoints;
+mod common;
+mod connect;
+mod imports;
+mod markets;
+mod migrations;
+mod nodes;
+mod offchain;
+mod prices;
