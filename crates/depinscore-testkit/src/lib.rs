@@ -19,7 +19,7 @@ mod tempdir;
 pub use clickhouse::ClickHouse;
 pub use error::TestkitError;
 pub use port::free_port;
-pub use postgres::Postgres;
+pub use postgres::{EXTERNAL_URL_VAR, Postgres};
 pub use tempdir::TempDir;
 
 /// The testkit's result type.

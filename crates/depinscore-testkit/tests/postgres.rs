@@ -1,6 +1,6 @@
 //! A real PostgreSQL server started by the testkit answers queries through sqlx.
 
-use depinscore_testkit::Postgres;
+use depinscore_testkit::{EXTERNAL_URL_VAR, Postgres};
 use sqlx::Connection;
 
 #[tokio::test]
@@ -17,7 +17,7 @@ async fn a_started_postgres_answers_select_1_through_sqlx() {
 
 #[tokio::test]
 async fn dropping_a_postgres_stops_it_and_removes_its_directory() {
-    if std::env::var_os("DEPINSCORE_TEST_POSTGRES_URL").is_some() {
+    if std::env::var_os(EXTERNAL_URL_VAR).is_some() {
         // An external server is not ours to stop; nothing of this test applies.
         return;
     }
