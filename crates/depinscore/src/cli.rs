@@ -26,6 +26,14 @@ enum Command {
     /// Run the reference node: the simulated Nosana chain served over Yellowstone gRPC and
     /// Solana JSON-RPC (plus Nosana-style off-chain HTTP), until Ctrl-C.
     Node(commands::node::Args),
+    /// Apply the ClickHouse and relational database migrations.
+    Migrate(commands::migrate::Args),
+    /// Follow a Yellowstone gRPC stream into ClickHouse, exactly once, until Ctrl-C.
+    Index(commands::index::Args),
+    /// Fetch history over JSON-RPC into ClickHouse (resumable); optionally snapshot accounts.
+    Backfill(commands::backfill::Args),
+    /// Compare ClickHouse with the node and the ground truth; non-zero exit on any difference.
+    Verify(commands::verify::Args),
 }
 
 impl Cli {
@@ -34,6 +42,10 @@ impl Cli {
         match self.command {
             Command::Lifecycle(args) => commands::lifecycle::run(&settings, &args),
             Command::Node(args) => commands::node::run(&settings, &args),
+            Command::Migrate(args) => commands::migrate::run(&settings, &args),
+            Command::Index(args) => commands::index::run(&settings, &args),
+            Command::Backfill(args) => commands::backfill::run(&settings, &args),
+            Command::Verify(args) => commands::verify::run(&settings, &args),
         }
     }
 }

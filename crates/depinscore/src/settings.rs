@@ -11,6 +11,106 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     #[serde(default)]
     pub reference: ReferenceSettings,
+    #[serde(default)]
+    pub clickhouse: ClickHouseSettings,
+    #[serde(default)]
+    pub database: DatabaseSettings,
+    #[serde(default)]
+    pub indexer: IndexerSettings,
+}
+
+/// Where the analytics store is.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClickHouseSettings {
+    /// HTTP interface.
+    pub url: String,
+    pub database: String,
+    pub user: String,
+    pub password: String,
+}
+
+impl Default for ClickHouseSettings {
+    fn default() -> Self {
+        let c = depinscore_clickhouse::ChConfig::default();
+        Self { url: c.url, database: c.database, user: c.user, password: c.password }
+    }
+}
+
+impl ClickHouseSettings {
+    pub fn config(&self) -> depinscore_clickhouse::ChConfig {
+        depinscore_clickhouse::ChConfig {
+            url: self.url.clone(),
+            database: self.database.clone(),
+            user: self.user.clone(),
+            password: self.password.clone(),
+        }
+    }
+}
+
+/// The relational store (checkpoints, node registry, prices, imports).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// `sqlite://path` (created when missing) or `postgres://user@host/db`.
+    pub url: String,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self { url: "sqlite://data/depinscore.db".into() }
+    }
+}
+
+/// The stream the indexer follows.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct IndexerSettings {
+    /// Yellowstone gRPC endpoint.
+    pub grpc: String,
+    /// Provider token sent as `x-token` (empty: none).
+    pub x_token: String,
+    /// Solana JSON-RPC endpoint (gaps, backfill, snapshots, verify).
+    pub rpc: String,
+    /// `processed`, `confirmed` or `finalized`.
+    pub commitment: String,
+    /// `all` (every non-vote transaction; seals slots by count) or `nosana` (only transactions
+    /// touching the five programs or the NOS mint; for mainnet).
+    pub filter: String,
+    /// Without a checkpoint: `genesis`, `live`, or a slot number.
+    pub start: String,
+    /// Reconnect when the stream is silent this long.
+    pub watchdog_secs: u64,
+    /// Commit after this many slots, rows or milliseconds, whichever comes first.
+    pub batch_slots: usize,
+    pub batch_rows: usize,
+    pub flush_ms: u64,
+    /// Concurrent `getBlock` calls for gaps and backfill.
+    pub rpc_concurrency: usize,
+    /// Checkpoint name of this stream.
+    pub stream: String,
+    /// Prometheus `/metrics` listen address (empty: none).
+    pub metrics: String,
+}
+
+impl Default for IndexerSettings {
+    fn default() -> Self {
+        Self {
+            grpc: "http://127.0.0.1:10000".into(),
+            x_token: String::new(),
+            rpc: "http://127.0.0.1:8899".into(),
+            commitment: "confirmed".into(),
+            filter: "all".into(),
+            start: "genesis".into(),
+            watchdog_secs: 30,
+            batch_slots: 512,
+            batch_rows: 200_000,
+            flush_ms: 100,
+            rpc_concurrency: 8,
+            stream: "grpc".into(),
+            metrics: "127.0.0.1:9100".into(),
+        }
+    }
 }
 
 /// The bundled reference program.

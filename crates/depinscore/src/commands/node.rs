@@ -162,25 +162,25 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
         tokio::pin!(producer_done);
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
-        let joined = tokio::select! {
+        let (joined, interrupted) = tokio::select! {
             _ = &mut ctrl_c => {
                 stop_flag.store(true, Ordering::Relaxed);
-                (&mut producer_done).await
+                ((&mut producer_done).await, true)
             }
-            joined = &mut producer_done => {
-                if !args.exit_at_end {
-                    println!("reached slot {}; serving until Ctrl-C", args.until_slot.unwrap_or_default());
-                    let _ = ctrl_c.await;
-                }
-                joined
-            }
+            joined = &mut producer_done => (joined, false),
         };
         let (sim, summary) = joined.map_err(|_| anyhow::anyhow!("the producer thread panicked"))?;
         println!("{}", serde_json::to_string(&summary)?);
+        // The truth is written as soon as the run ends, so a follower can be verified while
+        // the node keeps serving.
         if let Some(path) = &args.truth {
             let json = serde_json::to_vec(sim.truth())?;
             std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
             println!("ground truth written to {}", path.display());
+        }
+        if !interrupted && !args.exit_at_end {
+            println!("reached slot {}; serving until Ctrl-C", args.until_slot.unwrap_or_default());
+            let _ = ctrl_c.await;
         }
         let _ = stop_tx.send(true);
         grpc_task.await.context("gRPC task")?.context("gRPC server")?;

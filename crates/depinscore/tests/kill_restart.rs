@@ -1,0 +1,107 @@
+//! The binaries as a user runs them: `depinscore node`, then `depinscore index` killed with
+//! SIGKILL at arbitrary moments and restarted, then `depinscore verify --truth`.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use depinscore_testkit::{ClickHouse, TempDir, free_port};
+
+const BIN: &str = env!("CARGO_BIN_EXE_depinscore");
+
+struct Env {
+    vars: Vec<(String, String)>,
+}
+
+impl Env {
+    fn command(&self, dir: &Path) -> Command {
+        let mut c = Command::new(BIN);
+        c.current_dir(dir).envs(self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c
+    }
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn checkpoint(db: &Path) -> Option<u64> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = depinscore_sql::SqlStore::connect(&format!("sqlite://{}", db.display())).await.ok()?;
+        let c = store.checkpoint("grpc").await.ok().flatten().map(|c| c.slot);
+        store.close().await;
+        c
+    })
+}
+
+#[test]
+fn an_indexer_killed_with_sigkill_again_and_again_ends_with_zero_differences() {
+    let clickhouse = ClickHouse::start().unwrap();
+    let dir = TempDir::new("kill-restart").unwrap();
+    let (grpc, rpc, metrics) = (free_port().unwrap(), free_port().unwrap(), free_port().unwrap());
+    let db = dir.path().join("state.db");
+    let env = Env {
+        vars: vec![
+            ("DEPINSCORE__CLICKHOUSE__URL".into(), clickhouse.http_url()),
+            ("DEPINSCORE__DATABASE__URL".into(), format!("sqlite://{}", db.display())),
+            ("DEPINSCORE__INDEXER__GRPC".into(), format!("http://127.0.0.1:{grpc}")),
+            ("DEPINSCORE__INDEXER__RPC".into(), format!("http://127.0.0.1:{rpc}")),
+            ("DEPINSCORE__INDEXER__METRICS".into(), format!("127.0.0.1:{metrics}")),
+            ("DEPINSCORE__INDEXER__WATCHDOG_SECS".into(), "5".into()),
+            ("RUST_LOG".into(), "warn".into()),
+        ],
+    };
+    let last_slot = 1200;
+    let truth = dir.path().join("truth.json");
+    let _node = Killed(
+        env.command(dir.path())
+            .args(["node", "--fast", "--compression", "300", "--replay-slots", "100000"])
+            .args(["--until-slot", &last_slot.to_string(), "--truth", truth.to_str().unwrap()])
+            .args(["--grpc", &format!("127.0.0.1:{grpc}"), "--rpc", &format!("127.0.0.1:{rpc}")])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // Kill the indexer at pseudo-random moments: some before it has committed anything,
+    // some mid-batch, some while it catches up.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut kills = 0;
+    for _ in 0..8 {
+        let mut child = Killed(env.command(dir.path()).arg("index").stdout(Stdio::null()).spawn().unwrap());
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        std::thread::sleep(Duration::from_millis(300 + state % 2500));
+        child.0.kill().unwrap();
+        child.0.wait().unwrap();
+        kills += 1;
+    }
+    let mut indexer = Killed(env.command(dir.path()).arg("index").stdout(Stdio::null()).spawn().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while checkpoint(&db) != Some(last_slot) || !truth.exists() {
+        assert!(Instant::now() < deadline, "checkpoint stuck at {:?}", checkpoint(&db));
+        assert!(indexer.0.try_wait().unwrap().is_none(), "the indexer exited");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let out = env.command(dir.path()).args(["verify", "--truth", truth.to_str().unwrap()]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "verify failed after {kills} kills:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("zero differences"), "{stdout}");
+    // Nothing doubled: raw rows equal deduplicated rows.
+    for table in ["token_flows", "job_events", "transactions"] {
+        let raw = clickhouse.query(&format!("SELECT count() FROM depinscore.{table}")).unwrap();
+        let deduplicated = clickhouse.query(&format!("SELECT count() FROM depinscore.{table} FINAL")).unwrap();
+        assert_eq!(raw, deduplicated, "{table} holds duplicates");
+    }
+    let _ = indexer.0.kill();
+}
