@@ -15,18 +15,25 @@ use crate::fetch::fetch_range;
 use crate::rows::{key, quarantine_row};
 use crate::rpc::{AccountFilter, RpcClient};
 
+/// Which blocks to fetch and how many `getBlock` calls may run at once.
+#[derive(Clone, Copy, Debug)]
+pub struct Range {
+    pub from: u64,
+    pub to: u64,
+    pub concurrency: usize,
+}
+
 /// Commit blocks `from..=to` (resuming after the checkpoint when it is further).
 pub async fn backfill<C: Checkpoints>(
     rpc: &RpcClient,
     store: Arc<ChStore>,
     checkpoints: Arc<C>,
     commit: CommitConfig,
-    from: u64,
-    to: u64,
-    concurrency: usize,
+    range: Range,
     progress: watch::Sender<Committed>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<Option<u64>, String> {
+    let Range { from, to, concurrency } = range;
     let start = match checkpoints.load(&commit.stream).await? {
         Some(c) if c + 1 > from => c + 1,
         _ => from,

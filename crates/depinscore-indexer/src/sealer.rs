@@ -146,8 +146,7 @@ impl Sealer {
     /// Release every slot that can go, in chain order.
     pub fn release(&mut self) -> Vec<SealedSlot> {
         let mut out = Vec::new();
-        loop {
-            let Some((&slot, p)) = self.pending.iter().find(|(_, p)| self.ready(p)) else { break };
+        while let Some((&slot, p)) = self.pending.iter().find(|(_, p)| self.ready(p)) {
             let parent = p.block.as_ref().map(|b| b.parent_slot).unwrap_or(0);
             let chains = match self.last_released {
                 None => true,

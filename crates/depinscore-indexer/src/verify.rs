@@ -149,7 +149,7 @@ pub async fn against_node(store: &ChStore, rpc: &RpcClient) -> Result<Vec<Differ
     let mut stored: BTreeMap<String, String> = BTreeMap::new();
     let program_ids: Vec<String> = ids::NOSANA_PROGRAM_IDS.iter().map(|p| p.to_string()).collect();
     for a in store.latest_accounts().await.map_err(|e| e.to_string())? {
-        if a.closed == 0 && program_ids.iter().any(|p| *p == a.program) {
+        if a.closed == 0 && program_ids.contains(&a.program) {
             stored.insert(a.pubkey, a.state);
         }
     }

@@ -60,9 +60,7 @@ pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
             ch.clone(),
             checkpoints,
             commit,
-            from,
-            to,
-            settings.indexer.rpc_concurrency.max(1),
+            depinscore_indexer::backfill::Range { from, to, concurrency: settings.indexer.rpc_concurrency.max(1) },
             progress_tx,
             shutdown,
         )
