@@ -168,8 +168,16 @@ impl ChStore {
 
     /// Write a batch exactly once per table (see the module docs).
     pub async fn write(&self, batch: &SlotBatch) -> Result<WriteReport, ChError> {
-        let mut report = WriteReport::default();
         let check = batch.first <= self.high_water.load(Ordering::SeqCst);
+        let result = self.write_tables(batch, check).await;
+        // Whatever happened, some tables may now hold these slots (an INSERT can be applied
+        // even when its answer is lost): a retry must check.
+        self.high_water.fetch_max(batch.last, Ordering::SeqCst);
+        result
+    }
+
+    async fn write_tables(&self, batch: &SlotBatch, check: bool) -> Result<WriteReport, ChError> {
+        let mut report = WriteReport::default();
         self.write_table("quarantine", &batch.quarantine, batch, check, &mut report).await?;
         self.write_table("account_states", &batch.account_states, batch, check, &mut report).await?;
         self.write_table("instructions", &batch.instructions, batch, check, &mut report).await?;
@@ -177,7 +185,6 @@ impl ChStore {
         self.write_table("token_flows", &batch.token_flows, batch, check, &mut report).await?;
         self.write_table("transactions", &batch.transactions, batch, check, &mut report).await?;
         self.write_table("slots", &batch.slots, batch, check, &mut report).await?;
-        self.high_water.fetch_max(batch.last, Ordering::SeqCst);
         Ok(report)
     }
 

@@ -122,7 +122,6 @@ mod tests {
             t.settle(),
             vec![
                 (10, SlotStatus::Finalized),
-                (11, SlotStatus::Confirmed),
                 (11, SlotStatus::Finalized),
                 (12, SlotStatus::Confirmed),
                 (12, SlotStatus::Finalized)
