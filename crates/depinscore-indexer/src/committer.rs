@@ -44,12 +44,43 @@ fn now() -> u32 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0)
 }
 
+/// One slot's rows, decoded.
+pub struct DecodedSlot {
+    pub rows: SlotBatch,
+    pub transactions: u64,
+    pub block_time: i64,
+}
+
+/// Decode sealed slots into rows on a thread of its own, so decoding overlaps with the stream
+/// read and the ClickHouse write. Ends when `slots` closes or the receiver is dropped.
+pub fn spawn_decoder(mut slots: mpsc::Receiver<SealedSlot>, capacity: usize) -> mpsc::Receiver<DecodedSlot> {
+    let (tx, rx) = mpsc::channel(capacity);
+    std::thread::Builder::new()
+        .name("decoder".into())
+        .spawn(move || {
+            while let Some(slot) = slots.blocking_recv() {
+                let rows = slot_rows(&slot, now());
+                let decoded = DecodedSlot {
+                    rows,
+                    transactions: slot.transactions.len() as u64,
+                    block_time: slot.block.block_time,
+                };
+                if tx.blocking_send(decoded).is_err() {
+                    return;
+                }
+            }
+        })
+        .map(|_| ())
+        .unwrap_or_else(|e| tracing::error!(error = %e, "cannot start the decoder thread"));
+    rx
+}
+
 /// Run until the channel closes (then flush) or shutdown (then stop after the current write).
 pub async fn run<C: Checkpoints>(
     store: Arc<ChStore>,
     checkpoints: Arc<C>,
     config: CommitConfig,
-    mut slots: mpsc::Receiver<SealedSlot>,
+    slots: mpsc::Receiver<SealedSlot>,
     progress: watch::Sender<Committed>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -59,6 +90,7 @@ pub async fn run<C: Checkpoints>(
     let mut last_time = 0i64;
     let mut started = Instant::now();
     let mut total = progress.borrow().transactions;
+    let mut slots = spawn_decoder(slots, 64);
     loop {
         // With an empty batch, wait for the next slot as long as it takes.
         let wait = if batch_slots > 0 {
@@ -75,11 +107,10 @@ pub async fn run<C: Checkpoints>(
             if batch_slots == 0 {
                 started = Instant::now();
             }
-            batch_txs += slot.transactions.len() as u64;
-            last_time = slot.block.block_time;
-            let rows = slot_rows(&slot, now());
-            m::quarantined(rows.quarantine.len());
-            batch.append(rows);
+            batch_txs += slot.transactions;
+            last_time = slot.block_time;
+            m::quarantined(slot.rows.quarantine.len());
+            batch.append(slot.rows);
             batch_slots += 1;
         }
         let full = batch_slots >= config.max_slots || batch.rows() >= config.max_rows;
