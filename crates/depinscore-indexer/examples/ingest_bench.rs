@@ -32,6 +32,10 @@ fn peak_rss_mb() -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let args: Vec<String> = std::env::args().collect();
     let slots: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2000);
     let seconds_per_slot: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(400.0);

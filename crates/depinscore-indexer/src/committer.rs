@@ -90,7 +90,7 @@ pub async fn run<C: Checkpoints>(
     let mut last_time = 0i64;
     let mut started = Instant::now();
     let mut total = progress.borrow().transactions;
-    let mut slots = spawn_decoder(slots, 64);
+    let mut slots = spawn_decoder(slots, 4096);
     loop {
         // With an empty batch, wait for the next slot as long as it takes.
         let wait = if batch_slots > 0 {
@@ -102,16 +102,28 @@ pub async fn run<C: Checkpoints>(
             _ = shutdown.changed() => { if *shutdown.borrow() { return } else { continue } }
             r = tokio::time::timeout(wait, slots.recv()) => r.ok(),
         };
-        let closed = matches!(next, Some(None));
-        if let Some(Some(slot)) = next {
+        let mut closed = matches!(next, Some(None));
+        if let Some(Some(first)) = next {
             if batch_slots == 0 {
                 started = Instant::now();
             }
-            batch_txs += slot.transactions;
-            last_time = slot.block_time;
-            m::quarantined(slot.rows.quarantine.len());
-            batch.append(slot.rows);
-            batch_slots += 1;
+            // Take everything already decoded (it queued while the last batch was written).
+            let mut slot = Some(first);
+            while let Some(s) = slot.take() {
+                batch_txs += s.transactions;
+                last_time = s.block_time;
+                m::quarantined(s.rows.quarantine.len());
+                batch.append(s.rows);
+                batch_slots += 1;
+                if batch_slots >= config.max_slots || batch.rows() >= config.max_rows {
+                    break;
+                }
+                match slots.try_recv() {
+                    Ok(next) => slot = Some(next),
+                    Err(mpsc::error::TryRecvError::Disconnected) => closed = true,
+                    Err(mpsc::error::TryRecvError::Empty) => {}
+                }
+            }
         }
         let full = batch_slots >= config.max_slots || batch.rows() >= config.max_rows;
         let due = batch_slots > 0 && (full || closed || started.elapsed() >= config.max_delay);
@@ -155,8 +167,10 @@ async fn sleep_or_shutdown(d: Duration, shutdown: &mut watch::Receiver<bool>) ->
 async fn write_with_retry(store: &ChStore, batch: &SlotBatch, shutdown: &mut watch::Receiver<bool>) -> bool {
     let mut backoff = Duration::from_millis(100);
     loop {
+        let started = Instant::now();
         match store.write(batch).await {
             Ok(report) => {
+                tracing::debug!(first = batch.first, last = batch.last, rows = batch.rows(), elapsed = ?started.elapsed(), "batch written");
                 if report.rows_skipped > 0 {
                     tracing::info!(
                         skipped = report.rows_skipped,
