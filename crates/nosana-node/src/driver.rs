@@ -41,6 +41,9 @@ pub struct DriverConfig {
     pub corrupt_fraction: f64,
     /// Faults: extra slots before confirmed/finalized statuses are released.
     pub commitment_delay: u64,
+    /// When the run reaches `until_slot`: confirm and finalize every pending slot, as a
+    /// cluster that stopped growing would, so a follower can commit the whole run.
+    pub settle_at_end: bool,
 }
 
 impl Default for DriverConfig {
@@ -58,6 +61,7 @@ impl Default for DriverConfig {
             replay_depth: 3,
             corrupt_fraction: 0.0,
             commitment_delay: 0,
+            settle_at_end: true,
         }
     }
 }
@@ -163,7 +167,7 @@ pub fn run(
             }
         }
     }
-    if !stop.load(std::sync::atomic::Ordering::Relaxed) {
+    if config.settle_at_end && !stop.load(std::sync::atomic::Ordering::Relaxed) {
         // The run reached its last slot: release every delayed and pending status so that a
         // follower at any commitment sees the whole run.
         delayed.sort_by_key(|(at, _, _)| *at);
@@ -238,7 +242,8 @@ mod tests {
         let (mut sim, chain) = small_world();
         let ledger = Ledger::new(Default::default());
         let (tx, mut rx) = tokio::sync::broadcast::channel(100_000);
-        let summary = run(&mut sim, &chain, &ledger, &tx, &fast(200), &AtomicBool::new(false));
+        let config = DriverConfig { settle_at_end: false, ..fast(200) };
+        let summary = run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
         assert!(summary.transactions > 0, "{summary:?}");
         assert_eq!(summary.failed_transactions, 0, "{summary:?}");
         let head = ledger.head().unwrap();
@@ -334,12 +339,24 @@ mod tests {
     }
 
     #[test]
+    fn a_run_that_reaches_its_last_slot_settles_every_status() {
+        let (mut sim, chain) = small_world();
+        let ledger = Ledger::new(Default::default());
+        let (tx, _rx) = tokio::sync::broadcast::channel(16);
+        let config = DriverConfig { commitment_delay: 5, ..fast(100) };
+        run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
+        let head = ledger.latest(Commitment::Processed);
+        assert_eq!(ledger.latest(Commitment::Confirmed), head);
+        assert_eq!(ledger.latest(Commitment::Finalized), head);
+    }
+
+    #[test]
     fn delayed_commitment_holds_back_confirmations() {
         let go = |delay: u64| {
             let (mut sim, chain) = small_world();
             let ledger = Ledger::new(Default::default());
             let (tx, _rx) = tokio::sync::broadcast::channel(16);
-            let config = DriverConfig { commitment_delay: delay, ..fast(100) };
+            let config = DriverConfig { commitment_delay: delay, settle_at_end: false, ..fast(100) };
             run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
             (ledger.latest(Commitment::Processed).unwrap(), ledger.latest(Commitment::Confirmed).unwrap())
         };
