@@ -39,17 +39,18 @@ pub async fn index<C: Checkpoints>(
 ) -> Result<(), String> {
     let checkpoint = checkpoints.load(&commit.stream).await?;
     tracing::info!(checkpoint = ?checkpoint, "starting the indexer");
+    let io = stream::Io { rpc, store: store.clone(), checkpoints: checkpoints.clone(), stream: commit.stream.clone() };
     if checkpoint.is_none() {
         // Accounts created before the first streamed slot (genesis, or history the stream
         // does not replay) only exist in a snapshot.
-        let now =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0);
-        let (slot, rows) = backfill::snapshot(&rpc, &store, now).await?;
-        tracing::info!(slot, rows, "initial account snapshot");
+        io.request_snapshot(0).await?;
+    }
+    if io.snapshot_pending().await? {
+        io.snapshot().await?;
     }
     let (tx, rx) = mpsc::channel(1024);
-    let committer = tokio::spawn(committer::run(store.clone(), checkpoints, commit, rx, progress, shutdown.clone()));
-    stream::follow(stream, rpc, store, checkpoint, tx, shutdown).await;
+    let committer = tokio::spawn(committer::run(store, checkpoints, commit, rx, progress, shutdown.clone()));
+    stream::follow(stream, io, checkpoint, tx, shutdown).await;
     committer.await.map_err(|e| format!("committer task: {e}"))?;
     Ok(())
 }

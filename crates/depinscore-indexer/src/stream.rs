@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use depinscore_clickhouse::ChStore;
 use futures::{SinkExt, StreamExt};
+
+use crate::checkpoint::Checkpoints;
 use nosana_layouts::ids;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
@@ -127,6 +129,47 @@ pub fn subscribe_request(config: &StreamConfig, from_slot: Option<u64>) -> Subsc
     }
 }
 
+/// What the follower reads and writes besides the stream.
+pub struct Io<C> {
+    pub rpc: RpcClient,
+    pub store: Arc<ChStore>,
+    pub checkpoints: Arc<C>,
+    /// Checkpoint name of the stream; snapshot bookkeeping uses `<stream>/snapshot-*`.
+    pub stream: String,
+}
+
+impl<C: Checkpoints> Io<C> {
+    /// Record that account state must be re-read from a snapshot covering `slot`.
+    pub async fn request_snapshot(&self, slot: u64) -> Result<(), String> {
+        let name = format!("{}/snapshot-needed", self.stream);
+        let current = self.checkpoints.load(&name).await?.unwrap_or(0);
+        self.checkpoints.save(&name, current.max(slot), 0).await
+    }
+
+    /// True when a requested snapshot has not been taken since.
+    pub async fn snapshot_pending(&self) -> Result<bool, String> {
+        let needed = self.checkpoints.load(&format!("{}/snapshot-needed", self.stream)).await?;
+        let done = self.checkpoints.load(&format!("{}/snapshot-at", self.stream)).await?;
+        Ok(match (needed, done) {
+            (Some(n), Some(d)) => n > d,
+            (Some(_), None) => true,
+            (None, _) => false,
+        })
+    }
+
+    /// Load every account's current state and record it as done.
+    pub async fn snapshot(&self) -> Result<(u64, u64), String> {
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0);
+        let (slot, rows) = crate::backfill::snapshot(&self.rpc, &self.store, now).await?;
+        let name = format!("{}/snapshot-at", self.stream);
+        let current = self.checkpoints.load(&name).await?.unwrap_or(0);
+        self.checkpoints.save(&name, current.max(slot), 0).await?;
+        tracing::info!(slot, rows, "account snapshot");
+        Ok((slot, rows))
+    }
+}
+
 enum Ended {
     Shutdown,
     /// Reconnect after a backoff.
@@ -137,10 +180,9 @@ enum Ended {
 
 /// Follow the stream until shutdown, sending sealed slots (in chain order) to `out`.
 /// `checkpoint` is the last committed slot.
-pub async fn follow(
+pub async fn follow<C: Checkpoints>(
     config: StreamConfig,
-    rpc: RpcClient,
-    store: Arc<ChStore>,
+    io: Io<C>,
     checkpoint: Option<u64>,
     out: mpsc::Sender<SealedSlot>,
     mut shutdown: watch::Receiver<bool>,
@@ -153,12 +195,12 @@ pub async fn follow(
             return;
         }
         let from = sealer.last_released().map(|s| s + 1).or(config.start_slot);
-        let ended = session(&config, &rpc, &store, from, &mut sealer, &out, &mut shutdown).await;
+        let ended = session(&config, &io, from, &mut sealer, &out, &mut shutdown).await;
         match ended {
             Ended::Shutdown => return,
             Ended::OutOfRange => {
                 m::reconnect("out_of_range");
-                let head = match rpc.slot("confirmed").await {
+                let head = match io.rpc.slot("confirmed").await {
                     Ok(h) => h,
                     Err(e) => {
                         tracing::warn!(error = %e, "getSlot failed during catch-up");
@@ -171,7 +213,7 @@ pub async fn follow(
                 };
                 let start = from.unwrap_or(0);
                 tracing::info!(from = start, to = head, "replay window passed; catching up over JSON-RPC");
-                match fill(&rpc, &store, &mut sealer, start, head, config.rpc_concurrency, &out).await {
+                match fill(&io, &mut sealer, start, head, config.rpc_concurrency, &out).await {
                     Ok(true) => backoff = config.backoff_initial,
                     Ok(false) => return,
                     Err(e) => {
@@ -204,16 +246,17 @@ async fn wait(d: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
 
 /// Fetch `from..=to` over JSON-RPC into `out`; the sealer continues after it. Blocks carry no
 /// account writes, so the current state of every account is then loaded as a snapshot.
-async fn fill(
-    rpc: &RpcClient,
-    store: &ChStore,
+async fn fill<C: Checkpoints>(
+    io: &Io<C>,
     sealer: &mut Sealer,
     from: u64,
     to: u64,
     concurrency: usize,
     out: &mpsc::Sender<SealedSlot>,
 ) -> Result<bool, crate::rpc::RpcError> {
-    fetch_range(rpc, from, to, concurrency, |slot| {
+    // Durable before any filled slot is committed: a restart must still take the snapshot.
+    io.request_snapshot(to).await.map_err(|e| crate::rpc::RpcError::Shape { method: "checkpoint", detail: e })?;
+    fetch_range(&io.rpc, from, to, concurrency, |slot| {
         let out = out.clone();
         async move { out.send(slot).await.is_ok() }
     })
@@ -222,19 +265,16 @@ async fn fill(
         return Ok(false);
     }
     sealer.resume_after(to);
-    let now =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0);
-    match crate::backfill::snapshot(rpc, store, now).await {
-        Ok((slot, rows)) => tracing::info!(slot, rows, "account snapshot after JSON-RPC fill"),
-        Err(e) => tracing::warn!(error = %e, "account snapshot after JSON-RPC fill failed"),
+    if let Err(e) = io.snapshot().await {
+        // Still requested: the next start takes it.
+        tracing::warn!(error = %e, "account snapshot after JSON-RPC fill failed");
     }
     Ok(true)
 }
 
-async fn session(
+async fn session<C: Checkpoints>(
     config: &StreamConfig,
-    rpc: &RpcClient,
-    store: &ChStore,
+    io: &Io<C>,
     from_slot: Option<u64>,
     sealer: &mut Sealer,
     out: &mpsc::Sender<SealedSlot>,
@@ -358,7 +398,7 @@ async fn session(
                 let since = *gap_since.get_or_insert_with(tokio::time::Instant::now);
                 if since.elapsed() >= Duration::from_millis(500) {
                     tracing::warn!(from, to, "stream skipped slots; filling over JSON-RPC");
-                    match fill(rpc, store, sealer, from, to, config.rpc_concurrency, out).await {
+                    match fill(io, sealer, from, to, config.rpc_concurrency, out).await {
                         Ok(true) => gap_since = None,
                         Ok(false) => return Ended::Shutdown,
                         Err(e) => {

@@ -122,3 +122,28 @@ async fn clickhouse_stopped_and_restarted_mid_run_leaves_zero_differences() {
     assert_no_differences(&store, &node, &truth).await;
     assert_eq!(store.raw_table_count("token_flows").await.unwrap(), store.table_counts().await.unwrap()[4].rows);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrupted_account_data_is_quarantined_and_counted_and_nothing_else_changes() {
+    let (_clickhouse, store) = fresh_store("e2e_corrupt").await;
+    let driver = DriverConfig { corrupt_fraction: 0.05, ..fast(400) };
+    let mut node = Node::start(SMALL, 16, driver, GrpcConfig::default(), LedgerConfig::default()).await;
+    let checkpoints = Arc::new(MemoryCheckpoints::default());
+    let mut indexer = Indexer::start(&node, node.stream_config(), store.clone(), checkpoints);
+    let (truth, summary) = node.finish().await;
+    indexer.wait_for(summary.last_slot, Duration::from_secs(120)).await;
+    indexer.stop().await;
+    // Transactions are intact, so every flow and job still matches the truth.
+    let diffs = verify::against_truth(&store, &truth, true).await.unwrap();
+    assert!(diffs.is_empty(), "{diffs:?}");
+    let quarantined = store.quarantine_counts().await.unwrap();
+    let accounts: u64 = quarantined.iter().filter(|q| q.source == "account").map(|q| q.items).sum();
+    assert!(accounts > 0, "corrupted writes were quarantined: {quarantined:?}");
+    let raw = store
+        .client()
+        .query("SELECT count() FROM e2e_corrupt.quarantine WHERE length(data) > 0")
+        .fetch_one::<u64>()
+        .await
+        .unwrap();
+    assert!(raw >= accounts, "the raw bytes are kept");
+}
