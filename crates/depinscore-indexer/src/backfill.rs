@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 use crate::checkpoint::Checkpoints;
 use crate::committer::{self, CommitConfig, Committed};
 use crate::fetch::fetch_range;
-use crate::rows::{key, quarantine_row};
+use crate::rows::{account_row, quarantine_row};
 use crate::rpc::{AccountFilter, RpcClient};
 
 /// Which blocks to fetch and how many `getBlock` calls may run at once.
@@ -80,23 +80,7 @@ pub async fn snapshot(rpc: &RpcClient, store: &ChStore, now: u32) -> Result<(u64
     for (seq, a) in accounts.iter().enumerate() {
         let version = (a.slot << 20) | (seq as u64).min((1 << 20) - 1);
         match decode_account(a) {
-            AccountDecode::State(st) => rows.push(AccountStateRow {
-                pubkey: st.pubkey.to_string(),
-                kind: serde_json::to_value(st.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                program: st.program.to_string(),
-                slot: a.slot,
-                version,
-                closed: st.closed as u8,
-                lamports: a.lamports,
-                authority: key(&st.authority),
-                market: key(&st.market),
-                amount: u64::try_from(st.amount).unwrap_or(u64::MAX),
-                state: st.json.to_string(),
-                indexed_at: now,
-            }),
+            AccountDecode::State(st) => rows.push(account_row(&st, a.lamports, version, now)),
             AccountDecode::Quarantine(q) => quarantine.push(quarantine_row(a.slot, "", "account", &q, 0)),
             AccountDecode::Ignored => {}
         }

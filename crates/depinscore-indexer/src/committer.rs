@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::checkpoint::Checkpoints;
 use crate::metrics as m;
-use crate::rows::slot_rows;
+use crate::rows::{slot_rows, unix_now};
 use crate::sealer::SealedSlot;
 
 /// Batching knobs.
@@ -40,10 +40,6 @@ pub struct Committed {
     pub transactions: u64,
 }
 
-fn now() -> u32 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0)
-}
-
 /// One slot's rows, decoded.
 pub struct DecodedSlot {
     pub rows: SlotBatch,
@@ -59,7 +55,7 @@ pub fn spawn_decoder(mut slots: mpsc::Receiver<SealedSlot>, capacity: usize) -> 
         .name("decoder".into())
         .spawn(move || {
             while let Some(slot) = slots.blocking_recv() {
-                let rows = slot_rows(&slot, now());
+                let rows = slot_rows(&slot, unix_now());
                 let decoded = DecodedSlot {
                     rows,
                     transactions: slot.transactions.len() as u64,

@@ -2,7 +2,8 @@
 
 use depinscore_clickhouse::*;
 use nosana_decode::{
-    AccountDecode, DecodedTransaction, Program, Quarantined, RawTransaction, decode_account, decode_transaction,
+    AccountDecode, AccountState, DecodedTransaction, Program, Quarantined, RawTransaction, decode_account,
+    decode_transaction,
 };
 use nosana_layouts::Pubkey;
 
@@ -56,20 +57,7 @@ pub fn slot_rows(slot: &SealedSlot, now: u32) -> SlotBatch {
     for (seq, account) in slot.accounts.iter().enumerate() {
         let version = (b.slot << 20) | (seq as u64).min((1 << 20) - 1);
         match decode_account(account) {
-            AccountDecode::State(s) => batch.account_states.push(AccountStateRow {
-                pubkey: s.pubkey.to_string(),
-                kind: kind_name(&s.kind),
-                program: s.program.to_string(),
-                slot: b.slot,
-                version,
-                closed: s.closed as u8,
-                lamports: account.lamports,
-                authority: key(&s.authority),
-                market: key(&s.market),
-                amount: u64::try_from(s.amount).unwrap_or(u64::MAX),
-                state: s.json.to_string(),
-                indexed_at: now,
-            }),
+            AccountDecode::State(s) => batch.account_states.push(account_row(&s, account.lamports, version, now)),
             AccountDecode::Quarantine(q) => {
                 batch.quarantine.push(quarantine_row(b.slot, "", "account", &q, block_time));
             }
@@ -77,6 +65,29 @@ pub fn slot_rows(slot: &SealedSlot, now: u32) -> SlotBatch {
         }
     }
     batch
+}
+
+/// Unix seconds now.
+pub(crate) fn unix_now() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0)
+}
+
+/// The `account_states` row of a decoded account write.
+pub(crate) fn account_row(s: &AccountState, lamports: u64, version: u64, now: u32) -> AccountStateRow {
+    AccountStateRow {
+        pubkey: s.pubkey.to_string(),
+        kind: kind_name(&s.kind),
+        program: s.program.to_string(),
+        slot: s.slot,
+        version,
+        closed: s.closed as u8,
+        lamports,
+        authority: key(&s.authority),
+        market: key(&s.market),
+        amount: u64::try_from(s.amount).unwrap_or(u64::MAX),
+        state: s.json.to_string(),
+        indexed_at: now,
+    }
 }
 
 pub(crate) fn quarantine_row(

@@ -159,9 +159,7 @@ impl<C: Checkpoints> Io<C> {
 
     /// Load every account's current state and record it as done.
     pub async fn snapshot(&self) -> Result<(u64, u64), String> {
-        let now =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as u32).unwrap_or(0);
-        let (slot, rows) = crate::backfill::snapshot(&self.rpc, &self.store, now).await?;
+        let (slot, rows) = crate::backfill::snapshot(&self.rpc, &self.store, crate::rows::unix_now()).await?;
         let name = format!("{}/snapshot-at", self.stream);
         let current = self.checkpoints.load(&name).await?.unwrap_or(0);
         self.checkpoints.save(&name, current.max(slot), 0).await?;
