@@ -1,0 +1,173 @@
+//! The daily table: one row per UTC day from the first to the last day the inputs cover, every
+//! day present (a day without jobs is a row of zeros, not a missing row, so trailing windows
+//! count calendar days).
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::calendar::{DAY, date_of_day, day_of};
+use crate::columns::{f64s, i64s, strs, u64s};
+use crate::error::EngineError;
+use crate::frames::Inputs;
+use crate::pricing::{MICRO, price_at_time};
+
+/// NOS moved by one kind of flow in one day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct FlowDay {
+    /// Base units.
+    pub nos: u64,
+    /// USD at the time of each flow (unpriced flows add nothing).
+    pub usd: f64,
+    pub count: u64,
+    /// Flows with no fresh price.
+    pub unpriced: u64,
+}
+
+impl FlowDay {
+    fn add(&mut self, other: &FlowDay) {
+        self.nos += other.nos;
+        self.usd += other.usd;
+        self.count += other.count;
+        self.unpriced += other.unpriced;
+    }
+}
+
+/// One UTC day.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DayRow {
+    /// Unix day number.
+    pub day: i64,
+    pub date: String,
+    /// The day's last NOS/USD point, if any.
+    pub close_usd: Option<f64>,
+    /// Flows by kind (`payout`, `fee`, `emission`, `burn`, …); kinds with none are absent.
+    pub flows: BTreeMap<String, FlowDay>,
+    /// Job events by kind.
+    pub events: BTreeMap<String, u64>,
+    /// Mint supply at the end of the day, when the mint is indexed (base units).
+    pub total_supply: Option<u64>,
+    /// Total supply minus NOS held by non-circulating accounts, end of day.
+    pub circulating_supply: Option<u64>,
+    /// NOS in stake vaults at the end of the day (stakes + top-ups − withdrawals − slashes since
+    /// the first indexed slot).
+    pub staked: u64,
+}
+
+impl DayRow {
+    pub fn flow(&self, kind: &str) -> FlowDay {
+        self.flows.get(kind).copied().unwrap_or_default()
+    }
+
+    /// Sum of several kinds.
+    pub fn flows_of(&self, kinds: &[&str]) -> FlowDay {
+        let mut out = FlowDay::default();
+        for k in kinds {
+            out.add(&self.flow(k));
+        }
+        out
+    }
+
+    pub fn event(&self, kind: &str) -> u64 {
+        self.events.get(kind).copied().unwrap_or(0)
+    }
+}
+
+/// Flow kinds that move NOS into non-circulating accounts (pool vaults, rewards vault) and out.
+const LOCKING: &[&str] = &["pool_fund", "fee", "donation"];
+const UNLOCKING: &[&str] = &["claim", "pool_return"];
+
+/// Builds the daily table. Supplies are reconstructed backwards from the facts "now" through
+/// every flow (so the whole input is used, not only days up to an as-of cut).
+pub fn daily(inputs: &Inputs, price_max_age_s: i64) -> Result<Vec<DayRow>, EngineError> {
+    let priced = price_at_time(inputs.flows.clone().lazy(), &inputs.prices, price_max_age_s)
+        .with_column((col("time") / lit(DAY)).alias("day"))
+        .group_by([col("day"), col("kind")])
+        .agg([
+            col("amount").sum().alias("nos"),
+            col("usd_micro").sum().alias("usd_micro"),
+            len().alias("count"),
+            col("price").null_count().alias("unpriced"),
+        ])
+        .collect()?;
+    let events = inputs
+        .job_events
+        .clone()
+        .lazy()
+        .with_column((col("time") / lit(DAY)).alias("day"))
+        .group_by([col("day"), col("kind")])
+        .agg([len().alias("count")])
+        .collect()?;
+
+    let mut days: BTreeMap<i64, DayRow> = BTreeMap::new();
+    let (f_day, f_kind, f_nos, f_usd, f_count, f_unpriced) = (
+        i64s(&priced, "day")?,
+        strs(&priced, "kind")?,
+        u64s(&priced, "nos")?,
+        u64s(&priced, "usd_micro")?,
+        u64s(&priced, "count")?,
+        u64s(&priced, "unpriced")?,
+    );
+    for i in 0..priced.height() {
+        let (Some(day), Some(kind)) = (f_day[i], f_kind[i].clone()) else { continue };
+        let row = days.entry(day).or_default();
+        row.flows.insert(
+            kind,
+            FlowDay {
+                nos: f_nos[i].unwrap_or(0),
+                usd: f_usd[i].unwrap_or(0) as f64 / MICRO,
+                count: f_count[i].unwrap_or(0),
+                unpriced: f_unpriced[i].unwrap_or(0),
+            },
+        );
+    }
+    let (e_day, e_kind, e_count) = (i64s(&events, "day")?, strs(&events, "kind")?, u64s(&events, "count")?);
+    for i in 0..events.height() {
+        let (Some(day), Some(kind)) = (e_day[i], e_kind[i].clone()) else { continue };
+        days.entry(day).or_default().events.insert(kind, e_count[i].unwrap_or(0));
+    }
+    // Closing prices.
+    let (p_time, p_usd) = (i64s(&inputs.prices, "time")?, f64s(&inputs.prices, "usd")?);
+    let mut closes: BTreeMap<i64, (i64, f64)> = BTreeMap::new();
+    for (t, p) in p_time.into_iter().zip(p_usd) {
+        let (Some(t), Some(p)) = (t, p) else { continue };
+        let e = closes.entry(day_of(t)).or_insert((t, p));
+        if t >= e.0 {
+            *e = (t, p);
+        }
+    }
+    // The chain's days: prices before or after them add no rows.
+    let (Some(first), Some(last)) = (days.keys().next().copied(), days.keys().next_back().copied()) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity((last - first + 1) as usize);
+    for day in first..=last {
+        let mut row = days.remove(&day).unwrap_or_default();
+        row.day = day;
+        row.date = date_of_day(day);
+        row.close_usd = closes.get(&day).map(|(_, p)| *p);
+        out.push(row);
+    }
+    fill_supplies(&mut out, inputs);
+    Ok(out)
+}
+
+/// Staked forwards from zero; total and circulating supply backwards from the facts now.
+fn fill_supplies(rows: &mut [DayRow], inputs: &Inputs) {
+    let mut staked: i128 = 0;
+    for row in rows.iter_mut() {
+        staked += row.flows_of(&["stake", "topup"]).nos as i128 - row.flows_of(&["withdraw", "slash"]).nos as i128;
+        row.staked = staked.max(0) as u64;
+    }
+    let Some(total_now) = inputs.supply.total_supply_now else { return };
+    let mut total = total_now as i128;
+    let mut locked = inputs.supply.locked_now as i128;
+    for row in rows.iter_mut().rev() {
+        row.total_supply = Some(total.max(0) as u64);
+        row.circulating_supply = Some((total - locked).max(0) as u64);
+        // Undo this day to get the end of the previous day.
+        total -= row.flow("mint").nos as i128 - row.flow("burn").nos as i128;
+        locked -= row.flows_of(LOCKING).nos as i128 - row.flows_of(UNLOCKING).nos as i128;
+    }
+}

@@ -1,0 +1,156 @@
+//! The methodology, rubric evidence, composite, sensitivity, published-figure check and
+//! snapshot reproducibility.
+
+mod support;
+
+use depinscore_engine::methodology::Methodology;
+use depinscore_engine::score::{Published, composite};
+use depinscore_engine::{Evidence, HardwareTable, Rules, snapshot};
+use support::*;
+
+#[test]
+fn the_seed_reports_dimension_scores_and_weights_give_87_3_not_its_headline_89() {
+    let check = Published::parse(PUBLISHED).unwrap().check();
+    assert!((check.recomputed - 87.3).abs() < 1e-9, "{}", check.recomputed);
+    assert_eq!(check.headline, 89.0);
+    assert!((check.difference - 1.7).abs() < 1e-9);
+    assert!(!check.consistent, "89 is not the weighted sum of its own dimension scores");
+    assert!(
+        (composite(&[20.0, 15.0, 15.0, 15.0, 15.0, 20.0], &[87.0, 88.0, 84.0, 92.0, 82.0, 90.0]) - 87.3).abs() < 1e-9
+    );
+}
+
+#[test]
+fn the_shipped_methodology_has_six_dimensions_weighted_20_15_15_15_15_20() {
+    let m = methodology();
+    assert_eq!(m.version, "v1");
+    let weights: Vec<f64> = m.dimensions.iter().map(|d| d.weight).collect();
+    assert_eq!(weights, [20.0, 15.0, 15.0, 15.0, 15.0, 20.0]);
+    let rubric: Vec<&str> = m.dimensions.iter().filter(|d| !d.items.is_empty()).map(|d| d.id.as_str()).collect();
+    assert_eq!(rubric, ["operator_ease", "transparency"]);
+    // Every scored metric has a written definition.
+    for d in m.dimensions.iter().filter_map(|d| d.metric.as_ref()) {
+        assert!(m.definitions.iter().any(|x| &x.metric == d), "no definition for {d}");
+    }
+    evidence().validate(&m).unwrap();
+}
+
+#[test]
+fn a_broken_methodology_is_refused_with_the_key_that_is_wrong() {
+    let weights = METHODOLOGY.replacen("weight = 20\nbenchmark = \"Ratio", "weight = 25\nbenchmark = \"Ratio", 1);
+    let err = Methodology::parse(&weights).unwrap_err().to_string();
+    assert!(err.contains("weight") && err.contains("105"), "{err}");
+    let curve = METHODOLOGY.replacen("[1.0, 90.0], [2.0, 100.0]]", "[1.0, 90.0], [2.0, 10.0]]", 1);
+    let err = Methodology::parse(&curve).unwrap_err().to_string();
+    assert!(err.contains("dimensions[0].curve") && err.contains("monotone"), "{err}");
+    let metric = METHODOLOGY.replacen("metric = \"demand_to_emission\"", "metric = \"vibes\"", 1);
+    let err = Methodology::parse(&metric).unwrap_err().to_string();
+    assert!(err.contains("dimensions[0].metric") && err.contains("vibes"), "{err}");
+    let err = Methodology::parse("version = 1").unwrap_err().to_string();
+    assert!(err.starts_with("methodology"), "{err}");
+}
+
+#[test]
+fn rubric_items_earn_their_points_and_a_missing_answer_is_named() {
+    let m = methodology();
+    let e = evidence();
+    let ease = m.dimensions.iter().find(|d| d.id == "operator_ease").unwrap();
+    let (items, score) = e.score(ease).unwrap();
+    let earned: f64 = items.iter().map(|i| i.earned).sum();
+    let points: f64 = items.iter().map(|i| i.points).sum();
+    assert!((score - earned / points * 100.0).abs() < 1e-9);
+    assert!(items.iter().all(|i| !i.source.is_empty()));
+    // 25 + 20 + 15 + 15 + 10 × 0.5 + 15 × 0.5 of 100.
+    assert!((score - 87.5).abs() < 1e-9, "{score}");
+
+    let missing = EVIDENCE.replacen("item = \"transparency.audits\"", "item = \"transparency.audited\"", 1);
+    let err = Evidence::parse(&missing).unwrap().validate(&m).unwrap_err().to_string();
+    assert!(err.contains("transparency.audited"), "{err}");
+    let bad = EVIDENCE.replacen("answer = \"no\"", "answer = \"maybe\"", 1);
+    let err = Evidence::parse(&bad).unwrap().validate(&m).unwrap_err().to_string();
+    assert!(err.contains("maybe"), "{err}");
+}
+
+fn rules_parts() -> (Methodology, Evidence, HardwareTable, Vec<Published>) {
+    (methodology(), evidence(), hardware(), vec![Published::parse(PUBLISHED).unwrap()])
+}
+
+fn small_world() -> Frames {
+    let mut f = Frames::default();
+    f.market(1, "Market 4090");
+    for d in 0..40i64 {
+        let t = T0 + d * DAY;
+        f.price(t, 0.5);
+        f.flow(t + 60, "payout", 5, 100 + d as u32, 1, 200 * NOS);
+        f.flow(t + 60, "fee", 3, 100 + d as u32, 1, 20 * NOS);
+        f.flow(t + 90, "emission", 4, 2, 0, 100 * NOS);
+        f.event(t + 10, "list", 100 + d as u32, 0, 1, 0, 20, 21);
+        f.event(t + 30, "assign", 100 + d as u32, 300 + d as u32, 1, 5, 20, 21);
+        f.event(t + 60, "finish", 100 + d as u32, 300 + d as u32, 1, 5, 20, 0);
+    }
+    f.node(5, Some(1), Some((52.37, 4.89)), Some(40));
+    f
+}
+
+#[test]
+fn the_composite_is_the_weighted_sum_and_caps_apply_below_the_arr_floor() {
+    let (m, e, h, p) = rules_parts();
+    let rules = Rules {
+        methodology: &m,
+        methodology_text: METHODOLOGY,
+        evidence: &e,
+        evidence_text: EVIDENCE,
+        hardware: &h,
+        published: &p,
+        price_source: "test",
+    };
+    let s = snapshot(&small_world().inputs(), &rules, T0 + 40 * DAY).unwrap();
+    let score = &s.body.score;
+    let recomputed: f64 = score.dimensions.iter().map(|d| d.weight * d.score).sum::<f64>() / 100.0;
+    assert!((score.composite - recomputed).abs() < 1e-9);
+    let demand = &score.dimensions[0];
+    // D2E = 220 NOS × 0.5 / (100 NOS × 0.5) = 2.2 → 100 on the curve, capped at 60: ARR ≈ $1.3k.
+    assert!((demand.value.unwrap() - 2.2).abs() < 1e-9);
+    assert_eq!(demand.curve_score, Some(100.0));
+    assert_eq!(demand.score, 60.0);
+    assert_eq!(demand.cap.as_ref().unwrap().metric, "arr_usd");
+    // One operator runs every node: decentralization capped too.
+    assert_eq!(score.dimensions[2].cap.as_ref().unwrap().metric, "largest_operator_share");
+    // Nothing burned: the token dimension has insufficient data and scores its when_missing.
+    assert!(score.dimensions[1].insufficient_data && score.dimensions[1].score == 0.0);
+    // Sensitivity: equal weights recompute the same dimension scores.
+    let eq = s.body.sensitivity.iter().find(|r| r.id == "equal_weights").unwrap();
+    let mean = score.dimensions.iter().map(|d| d.score).sum::<f64>() / 6.0;
+    assert!((eq.composite - mean).abs() < 1e-9);
+    let spot = s.body.sensitivity.iter().find(|r| r.id == "spot_price").unwrap();
+    assert!((spot.value.unwrap() - 2.2).abs() < 1e-9);
+    assert_eq!(s.body.published_checks.len(), 1);
+}
+
+#[test]
+fn the_same_inputs_and_methodology_give_the_same_snapshot_bytes() {
+    let (m, e, h, p) = rules_parts();
+    let rules = Rules {
+        methodology: &m,
+        methodology_text: METHODOLOGY,
+        evidence: &e,
+        evidence_text: EVIDENCE,
+        hardware: &h,
+        published: &p,
+        price_source: "test",
+    };
+    let a = snapshot(&small_world().inputs(), &rules, T0 + 40 * DAY).unwrap();
+    let b = snapshot(&small_world().inputs(), &rules, T0 + 40 * DAY).unwrap();
+    assert_eq!(a.to_json().unwrap(), b.to_json().unwrap());
+    assert_eq!(a.id.len(), 16);
+    let mut changed = small_world();
+    changed.price(T0 + 40 * DAY, 0.6);
+    let c = snapshot(&changed.inputs(), &rules, T0 + 40 * DAY).unwrap();
+    assert_ne!(a.body.provenance.input_hash, c.body.provenance.input_hash);
+    assert_ne!(a.id, c.id);
+    let edited = format!("{METHODOLOGY}\n# a comment\n");
+    let rules2 = Rules { methodology_text: &edited, ..rules };
+    let d = snapshot(&small_world().inputs(), &rules2, T0 + 40 * DAY).unwrap();
+    assert_ne!(a.body.provenance.methodology_sha256, d.body.provenance.methodology_sha256);
+    assert_eq!(a.body.provenance.rows[0], ("flows".to_string(), 120));
+}
