@@ -4,6 +4,7 @@
 //!
 //! Works on ClickHouse 18.16 (RowBinary without validation) and current LTS.
 
+mod analytics;
 mod config;
 mod error;
 mod migrate;
@@ -11,6 +12,7 @@ mod queries;
 mod rows;
 mod writer;
 
+pub use analytics::{ChainExtent, FlowFact, JobEventFact, StakeFact};
 pub use config::ChConfig;
 pub use error::ChError;
 pub use migrate::{AppliedMigration, MIGRATIONS, Migration};

@@ -23,6 +23,7 @@ mod migrate;
 mod nodes;
 pub mod offchain;
 mod prices;
+mod snapshots;
 mod store;
 mod time;
 
@@ -34,5 +35,6 @@ pub use markets::MarketRecord;
 pub use migrate::{MIGRATIONS, MIGRATIONS_TABLE, Migration};
 pub use nodes::NodeRecord;
 pub use prices::PricePoint;
+pub use snapshots::SnapshotRecord;
 pub use store::{Backend, SqlStore};
 pub use time::now_unix;

@@ -45,7 +45,7 @@ macro_rules! migration {
 }
 
 /// Every migration, ascending. A test keeps this list equal to the files in `schema/sql/`.
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001", "init")];
+pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001", "init"), migration!(2, "0002", "score_snapshots")];
 
 /// The table recording applied migrations.
 pub const MIGRATIONS_TABLE: &str = "schema_migrations";

@@ -34,6 +34,11 @@ enum Command {
     Backfill(commands::backfill::Args),
     /// Compare ClickHouse with the node and the ground truth; non-zero exit on any difference.
     Verify(commands::verify::Args),
+    /// Compute the builder score from the stores (or a Parquet export), store the snapshot and
+    /// print it.
+    Score(commands::score::Args),
+    /// Write the score's input frames as Parquet for offline reruns.
+    Export(commands::export::Args),
 }
 
 impl Cli {
@@ -46,6 +51,8 @@ impl Cli {
             Command::Index(args) => commands::index::run(&settings, &args),
             Command::Backfill(args) => commands::backfill::run(&settings, &args),
             Command::Verify(args) => commands::verify::run(&settings, &args),
+            Command::Score(args) => commands::score::run(&settings, &args),
+            Command::Export(args) => commands::export::run(&settings, &args),
         }
     }
 }

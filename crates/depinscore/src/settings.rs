@@ -17,6 +17,40 @@ pub struct Settings {
     pub database: DatabaseSettings,
     #[serde(default)]
     pub indexer: IndexerSettings,
+    #[serde(default)]
+    pub score: ScoreSettings,
+}
+
+/// What a score is computed with. `builtin:<name>` is the copy of `reports/…` compiled into
+/// the binary; anything else is a file path.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoreSettings {
+    /// Methodology file (`reports/methodology/v1.toml`).
+    pub methodology: String,
+    /// Rubric evidence file (`reports/evidence/nosana.toml`).
+    pub evidence: String,
+    /// Hardware cost table (`reports/hardware/v1.toml`).
+    pub hardware: String,
+    /// Published figures to check against their own weights.
+    pub published: Vec<String>,
+    /// Wallets whose NOS does not circulate (treasury, team), base58.
+    pub treasury_wallets: Vec<String>,
+    /// Use only NOS/USD points of this source (empty: all sources).
+    pub price_source: String,
+}
+
+impl Default for ScoreSettings {
+    fn default() -> Self {
+        Self {
+            methodology: "builtin:v1".into(),
+            evidence: "builtin:nosana".into(),
+            hardware: "builtin:v1".into(),
+            published: vec!["builtin:depin-builders-nosana-2026-05-29".into()],
+            treasury_wallets: Vec::new(),
+            price_source: String::new(),
+        }
+    }
 }
 
 /// Where the analytics store is.

@@ -11,3 +11,4 @@ mod migrations;
 mod nodes;
 mod offchain;
 mod prices;
+mod snapshots;

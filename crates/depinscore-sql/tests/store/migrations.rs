@@ -5,7 +5,8 @@ use sqlx::Row;
 
 use crate::common::{fresh, fresh_postgres_url};
 
-const TABLES: [&str; 6] = ["schema_migrations", "checkpoints", "nodes", "markets", "prices", "imports"];
+const TABLES: [&str; 7] =
+    ["schema_migrations", "checkpoints", "nodes", "markets", "prices", "imports", "score_snapshots"];
 
 #[tokio::test]
 async fn migrations_apply_once_and_a_second_run_applies_nothing() {

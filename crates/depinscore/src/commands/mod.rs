@@ -1,8 +1,12 @@
 pub mod backfill;
+pub mod export;
 pub mod index;
 pub mod lifecycle;
 mod metrics_server;
 pub mod migrate;
 pub mod node;
+mod rules;
+pub mod score;
+mod score_table;
 mod stores;
 pub mod verify;

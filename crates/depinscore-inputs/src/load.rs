@@ -1,0 +1,199 @@
+//! Loading the engine's inputs from ClickHouse (flows, job events, stakes, supply) and the sqlx
+//! store (node registry, markets, prices). Flows and events are streamed row by row into
+//! columns; addresses are interned as they arrive, so memory grows with distinct addresses,
+//! not with rows × 44-byte strings.
+
+use std::collections::BTreeMap;
+
+use depinscore_clickhouse::ChStore;
+use depinscore_engine::frames::{ChainRange, Inputs, SupplyFacts};
+use depinscore_sql::SqlStore;
+use polars::prelude::*;
+
+use crate::error::InputsError;
+use crate::interner::Interner;
+
+/// NOS: 100,000,000 tokens of 6 decimals.
+pub const NOS_MAX_SUPPLY: u64 = 100_000_000 * 1_000_000;
+
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Load up to this slot (default: the last indexed slot).
+    pub until_slot: Option<u64>,
+    /// Wallets whose NOS does not circulate (treasury, team), base58.
+    pub treasury_wallets: Vec<String>,
+    /// Use only price points of this source (default: all, the alphabetically first source
+    /// winning when two share a time).
+    pub price_source: Option<String>,
+    pub max_supply: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { until_slot: None, treasury_wallets: Vec::new(), price_source: None, max_supply: NOS_MAX_SUPPLY }
+    }
+}
+
+/// Small string codes for the `kind` columns (a handful of distinct values in millions of rows).
+#[derive(Default)]
+struct Codes {
+    names: Vec<String>,
+}
+
+impl Codes {
+    fn code(&mut self, s: &str) -> u8 {
+        if let Some(i) = self.names.iter().position(|n| n == s) {
+            return i as u8;
+        }
+        self.names.push(s.to_string());
+        (self.names.len() - 1) as u8
+    }
+
+    fn column(&self, name: &str, codes: &[u8]) -> Column {
+        StringChunked::from_iter_values(name.into(), codes.iter().map(|c| self.names[*c as usize].as_str()))
+            .into_column()
+    }
+}
+
+pub async fn load(ch: &ChStore, sql: &SqlStore, opts: &LoadOptions) -> Result<Inputs, InputsError> {
+    let extent = ch.chain_extent().await?;
+    let until = opts.until_slot.unwrap_or(extent.last_slot);
+    let mut keys = Interner::default();
+
+    let mut flows = ch.flow_facts(until)?;
+    let (mut time, mut slot, mut kind, mut wallet, mut subject, mut market, mut amount) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut codes = Codes::default();
+    while let Some(r) = flows.next().await.map_err(depinscore_clickhouse::ChError::from)? {
+        time.push(i64::from(r.block_time));
+        slot.push(r.slot);
+        kind.push(codes.code(&r.kind));
+        wallet.push(keys.id(&r.wallet));
+        subject.push(keys.id(&r.subject));
+        market.push(keys.id(&r.market));
+        amount.push(r.amount);
+    }
+    let flows = DataFrame::new(
+        time.len(),
+        vec![
+            Column::new("time".into(), time),
+            Column::new("slot".into(), slot),
+            codes.column("kind", &kind),
+            Column::new("wallet".into(), wallet),
+            Column::new("subject".into(), subject),
+            Column::new("market".into(), market),
+            Column::new("amount".into(), amount),
+        ],
+    )?;
+
+    let mut events = ch.job_event_facts(until)?;
+    let mut cols: [Vec<u32>; 6] = Default::default();
+    let (mut time, mut slot, mut kind) = (Vec::new(), Vec::new(), Vec::new());
+    let mut codes = Codes::default();
+    while let Some(r) = events.next().await.map_err(depinscore_clickhouse::ChError::from)? {
+        time.push(i64::from(r.block_time));
+        slot.push(r.slot);
+        kind.push(codes.code(&r.kind));
+        for (c, v) in cols.iter_mut().zip([&r.job, &r.run, &r.market, &r.node, &r.project, &r.payer]) {
+            c.push(keys.id(v));
+        }
+    }
+    let [job, run, ev_market, node, project, payer] = cols;
+    let job_events = DataFrame::new(
+        time.len(),
+        vec![
+            Column::new("time".into(), time),
+            Column::new("slot".into(), slot),
+            codes.column("kind", &kind),
+            Column::new("job".into(), job),
+            Column::new("run".into(), run),
+            Column::new("market".into(), ev_market),
+            Column::new("node".into(), node),
+            Column::new("project".into(), project),
+            Column::new("payer".into(), payer),
+        ],
+    )?;
+
+    let stakes = ch.stake_facts().await?;
+    let mut xnos = Vec::with_capacity(stakes.len());
+    for s in &stakes {
+        let v: f64 = s.xnos.parse().map_err(|_| InputsError::Invalid {
+            what: format!("stake of {}", s.authority),
+            message: format!("xnos `{}` is not a number", s.xnos),
+        })?;
+        xnos.push(v);
+    }
+    let stakes = DataFrame::new(
+        stakes.len(),
+        vec![
+            Column::new("authority".into(), stakes.iter().map(|s| keys.id(&s.authority)).collect::<Vec<u32>>()),
+            Column::new("amount".into(), stakes.iter().map(|s| s.amount).collect::<Vec<u64>>()),
+            Column::new("xnos".into(), xnos),
+            Column::new("unstaked".into(), stakes.iter().map(|s| s.time_unstake != 0).collect::<Vec<bool>>()),
+        ],
+    )?;
+
+    let registry = sql.nodes().await?;
+    let nodes = DataFrame::new(
+        registry.len(),
+        vec![
+            Column::new("node".into(), registry.iter().map(|n| keys.id(&n.address)).collect::<Vec<u32>>()),
+            Column::new(
+                "market".into(),
+                registry.iter().map(|n| n.market.as_deref().map(|m| keys.id(m))).collect::<Vec<Option<u32>>>(),
+            ),
+            Column::new("lat".into(), registry.iter().map(|n| Some(n.lat)).collect::<Vec<Option<f64>>>()),
+            Column::new("lng".into(), registry.iter().map(|n| Some(n.lng)).collect::<Vec<Option<f64>>>()),
+            Column::new(
+                "operator".into(),
+                registry.iter().map(|n| n.operator.as_deref().map(|o| keys.id(o))).collect::<Vec<Option<u32>>>(),
+            ),
+        ],
+    )?;
+    let market_rows = sql.markets().await?;
+    let markets = DataFrame::new(
+        market_rows.len(),
+        vec![
+            Column::new("market".into(), market_rows.iter().map(|m| keys.id(&m.address)).collect::<Vec<u32>>()),
+            Column::new("tier".into(), market_rows.iter().map(|m| m.name.as_str()).collect::<Vec<&str>>()),
+        ],
+    )?;
+
+    let mut by_time: BTreeMap<i64, (String, f64)> = BTreeMap::new();
+    for p in sql.prices(i64::MIN, i64::MAX).await? {
+        if opts.price_source.as_ref().is_some_and(|s| *s != p.source) {
+            continue;
+        }
+        let e = by_time.entry(p.time).or_insert((p.source.clone(), p.usd));
+        if p.source < e.0 {
+            *e = (p.source, p.usd);
+        }
+    }
+    let prices = DataFrame::new(
+        by_time.len(),
+        vec![
+            Column::new("time".into(), by_time.keys().copied().collect::<Vec<i64>>()),
+            Column::new("usd".into(), by_time.values().map(|v| v.1).collect::<Vec<f64>>()),
+        ],
+    )?;
+
+    let supply = SupplyFacts {
+        max_supply: opts.max_supply,
+        total_supply_now: ch.mint_supply().await?,
+        locked_now: ch.locked_supply(&opts.treasury_wallets).await?,
+    };
+    let last = match opts.until_slot {
+        Some(_) => ch.slot_at_or_before(until).await?,
+        None => Some((extent.last_slot, extent.last_time)),
+    };
+    let chain = ChainRange {
+        first_slot: extent.first_slot,
+        last_slot: last.map_or(0, |l| l.0),
+        first_time: i64::from(extent.first_time),
+        last_time: last.map_or(0, |l| i64::from(l.1)),
+    };
+    let inputs = Inputs { flows, job_events, prices, nodes, markets, stakes, keys: keys.into_keys(), supply, chain };
+    inputs.validate()?;
+    tracing::info!(rows = ?inputs.row_counts(), keys = inputs.keys.len(), until_slot = until, "inputs loaded");
+    Ok(inputs)
+}
