@@ -137,10 +137,15 @@ pub fn daily(inputs: &Inputs, price_max_age_s: i64) -> Result<Vec<DayRow>, Engin
             *e = (t, p);
         }
     }
-    // The chain's days: prices before or after them add no rows.
-    let (Some(first), Some(last)) = (days.keys().next().copied(), days.keys().next_back().copied()) else {
+    // The chain's days (quiet days at either end included when the chain range is known);
+    // prices before or after them add no rows.
+    let (Some(mut first), Some(mut last)) = (days.keys().next().copied(), days.keys().next_back().copied()) else {
         return Ok(Vec::new());
     };
+    if inputs.chain.first_time > 0 && inputs.chain.last_time >= inputs.chain.first_time {
+        first = first.min(day_of(inputs.chain.first_time));
+        last = last.max(day_of(inputs.chain.last_time));
+    }
     let mut out = Vec::with_capacity((last - first + 1) as usize);
     for day in first..=last {
         let mut row = days.remove(&day).unwrap_or_default();

@@ -105,8 +105,14 @@ impl Inputs {
         // Unix times before 1970 do not occur on chain; refusing them lets day numbers be
         // plain integer division.
         for (frame, df) in [("flows", &self.flows), ("job_events", &self.job_events), ("prices", &self.prices)] {
-            if let Some(t) = df.column("time")?.i64()?.min().filter(|t| *t < 0) {
+            let times = df.column("time")?.i64()?;
+            if let Some(t) = times.min().filter(|t| *t < 0) {
                 return Err(EngineError::BadValue { frame, column: "time", detail: format!("negative unix time {t}") });
+            }
+            // Seconds as ClickHouse's DateTime holds them; milliseconds would land here.
+            if let Some(t) = times.max().filter(|t| *t > i64::from(u32::MAX)) {
+                let detail = format!("unix time {t} is beyond 2106 (not seconds?)");
+                return Err(EngineError::BadValue { frame, column: "time", detail });
             }
         }
         let bad = self.prices.column("usd")?.f64()?.iter().flatten().find(|v| !v.is_finite() || *v < 0.0);

@@ -141,6 +141,9 @@ impl Methodology {
             if v < min {
                 return Err(methodology(key, format!("{v} is below the minimum {min}")));
             }
+            if v > 1_000_000_000 {
+                return Err(methodology(key, format!("{v} is beyond any chain's history")));
+            }
         }
         for (i, r) in std::iter::once(&p.h3_resolution).chain(&p.h3_sensitivity).enumerate() {
             if *r > 15 {
@@ -207,6 +210,9 @@ impl Methodology {
                 if cap.below.is_none() == cap.above.is_none() {
                     return Err(methodology(key("cap"), "give exactly one of `below` or `above`"));
                 }
+                if cap.below.or(cap.above).is_some_and(|v| !v.is_finite()) {
+                    return Err(methodology(key("cap"), "the threshold must be a finite number"));
+                }
                 if !(0.0..=100.0).contains(&cap.max_score) {
                     return Err(methodology(key("cap.max_score"), "must be within 0–100"));
                 }
@@ -228,7 +234,8 @@ impl Methodology {
                     }
                 }
                 (None, None, Some(w)) => {
-                    if w.len() != self.dimensions.len() || (w.iter().sum::<f64>() - 100.0).abs() > 1e-9 {
+                    let valid = w.iter().all(|x| x.is_finite() && *x >= 0.0);
+                    if !valid || w.len() != self.dimensions.len() || (w.iter().sum::<f64>() - 100.0).abs() > 1e-9 {
                         return Err(methodology(key("weights"), "one weight per dimension, summing to 100"));
                     }
                 }

@@ -55,7 +55,8 @@ pub fn active_nodes(inputs: &Inputs, window: &Window) -> Result<Vec<ActiveNode>,
         .agg([{
             // Sort first, then drop events naming no market: both sides of the filter keep the
             // group's length.
-            let by_time = col("market").sort_by([col("time")], Default::default());
+            let stable = SortMultipleOptions { maintain_order: true, ..Default::default() };
+            let by_time = col("market").sort_by([col("time")], stable);
             by_time.clone().filter(by_time.neq(lit(0u32))).last().alias("market")
         }])
         .sort(["node"], Default::default())

@@ -44,7 +44,7 @@ pub struct Token {
 /// When burns overtake emissions + mints, under linear trends of the trailing daily series.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Deflation {
-    /// Burns already exceed emissions + mints over the window.
+    /// Burns already exceed emissions + mints over the window (strictly).
     pub already: bool,
     /// Projected date (None: not within the search horizon, or no data).
     pub projected_date: Option<String>,
@@ -144,10 +144,11 @@ fn deflation(a: &TokenArgs<'_>, issued: u64, burned: u64) -> Deflation {
         horizon_years: a.horizon_years,
         trend_days: rows.len() as i64,
     };
-    if issued + burned == 0 {
+    // Without burns supply cannot shrink: no deflation to project.
+    if burned == 0 {
         return base;
     }
-    if burned >= issued {
+    if burned > issued {
         return Deflation {
             already: true,
             projected_date: Some(date_of(a.as_of)),

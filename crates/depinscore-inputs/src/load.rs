@@ -41,15 +41,15 @@ struct Codes {
 }
 
 impl Codes {
-    fn code(&mut self, s: &str) -> u8 {
+    fn code(&mut self, s: &str) -> u16 {
         if let Some(i) = self.names.iter().position(|n| n == s) {
-            return i as u8;
+            return i as u16;
         }
         self.names.push(s.to_string());
-        (self.names.len() - 1) as u8
+        (self.names.len() - 1) as u16
     }
 
-    fn column(&self, name: &str, codes: &[u8]) -> Column {
+    fn column(&self, name: &str, codes: &[u16]) -> Column {
         StringChunked::from_iter_values(name.into(), codes.iter().map(|c| self.names[*c as usize].as_str()))
             .into_column()
     }

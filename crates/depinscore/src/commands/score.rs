@@ -139,25 +139,28 @@ fn source(settings: &Settings) -> &str {
 pub async fn load(settings: &Settings, at: Option<At>) -> anyhow::Result<(Inputs, i64)> {
     let ch = stores::clickhouse(settings).await?;
     let sql = stores::sql(settings).await?;
-    let (until_slot, as_of) = match at {
-        None => (None, None),
+    // Everything indexed is loaded, also for a past as-of time: supply and stakes are rebuilt
+    // backwards from the accounts' latest state through every later flow, and the windows end
+    // at the as-of time.
+    let as_of = match at {
+        None => None,
         Some(At::Slot(slot)) => {
-            let Some((s, t)) = ch.slot_at_or_before(slot).await? else {
+            let Some((_, t)) = ch.slot_at_or_before(slot).await? else {
                 bail!("--at {slot}: no indexed slot at or before it")
             };
-            (Some(s), Some(i64::from(t)))
+            Some(i64::from(t))
         }
         Some(At::Date(day)) => {
             let end = (day + 1) * DAY - 1;
             let t = u32::try_from(end).context("--at: date out of range")?;
-            let Some((s, _)) = ch.slot_at_or_before_time(t).await? else {
-                bail!("--at: no indexed slot on or before that date")
-            };
-            (Some(s), Some(end))
+            if ch.slot_at_or_before_time(t).await?.is_none() {
+                bail!("--at: no indexed slot on or before that date");
+            }
+            Some(end)
         }
     };
     let opts = LoadOptions {
-        until_slot,
+        until_slot: None,
         treasury_wallets: settings.score.treasury_wallets.clone(),
         price_source: (!settings.score.price_source.is_empty()).then(|| settings.score.price_source.clone()),
         ..LoadOptions::default()
