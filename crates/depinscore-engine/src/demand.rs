@@ -148,7 +148,7 @@ fn spend_by(a: &DemandArgs<'_>, who: &str) -> Result<(u64, Vec<Share>), EngineEr
         .flows
         .clone()
         .lazy()
-        .filter(col("time").gt_eq(lit(w.start())).and(col("time").lt(lit(w.end()))).and(kinds))
+        .filter(w.contains_time().and(kinds))
         .join(jobs, [col("subject")], [col("job")], JoinArgs::new(JoinType::Inner))
         .group_by([col("who")])
         .agg([col("amount").sum().alias("nos")])

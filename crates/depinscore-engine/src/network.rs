@@ -45,12 +45,7 @@ pub fn active_nodes(inputs: &Inputs, window: &Window) -> Result<Vec<ActiveNode>,
         .job_events
         .clone()
         .lazy()
-        .filter(
-            col("time")
-                .gt_eq(lit(window.start()))
-                .and(col("time").lt(lit(window.end())))
-                .and(col("node").neq(lit(0u32))),
-        )
+        .filter(window.contains_time().and(col("node").neq(lit(0u32))))
         .group_by([col("node")])
         .agg([{
             // Sort first, then drop events naming no market: both sides of the filter keep the
@@ -226,12 +221,7 @@ pub fn earnings(
         .flows
         .clone()
         .lazy()
-        .filter(
-            col("time")
-                .gt_eq(lit(window.start()))
-                .and(col("time").lt(lit(window.end())))
-                .and(col("kind").eq(lit("payout")).or(col("kind").eq(lit("claim")))),
-        )
+        .filter(window.contains_time().and(col("kind").eq(lit("payout")).or(col("kind").eq(lit("claim")))))
         .select([col("time"), col("wallet"), col("amount")]);
     let df = price_at_time(flows, &inputs.prices, price_max_age_s)
         .group_by([col("wallet")])

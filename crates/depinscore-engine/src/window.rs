@@ -30,6 +30,12 @@ impl Window {
         (self.last_day + 1) * DAY
     }
 
+    /// Rows whose `time` falls in `[start, end)`.
+    pub fn contains_time(&self) -> polars::prelude::Expr {
+        use polars::prelude::{col, lit};
+        col("time").gt_eq(lit(self.start())).and(col("time").lt(lit(self.end())))
+    }
+
     pub fn seconds(&self) -> i64 {
         self.days * DAY
     }

@@ -5,7 +5,7 @@ mod support;
 
 use depinscore_engine::methodology::Methodology;
 use depinscore_engine::score::{Published, composite};
-use depinscore_engine::{Evidence, HardwareTable, Rules, snapshot};
+use depinscore_engine::{Evidence, Rules, Snapshot, snapshot};
 use support::*;
 
 #[test]
@@ -71,8 +71,21 @@ fn rubric_items_earn_their_points_and_a_missing_answer_is_named() {
     assert!(err.contains("maybe"), "{err}");
 }
 
-fn rules_parts() -> (Methodology, Evidence, HardwareTable, Vec<Published>) {
-    (methodology(), evidence(), hardware(), vec![Published::parse(PUBLISHED).unwrap()])
+/// The snapshot of `frames` as of day 40 under the shipped rules, with `methodology_text` as
+/// the methodology file's bytes (its parsed form is always the shipped one).
+fn snapshot_of(frames: &Frames, methodology_text: &str) -> Snapshot {
+    let (m, e, h) = (methodology(), evidence(), hardware());
+    let p = vec![Published::parse(PUBLISHED).unwrap()];
+    let rules = Rules {
+        methodology: &m,
+        methodology_text,
+        evidence: &e,
+        evidence_text: EVIDENCE,
+        hardware: &h,
+        published: &p,
+        price_source: "test",
+    };
+    snapshot(&frames.inputs(), &rules, T0 + 40 * DAY).unwrap()
 }
 
 fn small_world() -> Frames {
@@ -94,17 +107,7 @@ fn small_world() -> Frames {
 
 #[test]
 fn the_composite_is_the_weighted_sum_and_caps_apply_below_the_arr_floor() {
-    let (m, e, h, p) = rules_parts();
-    let rules = Rules {
-        methodology: &m,
-        methodology_text: METHODOLOGY,
-        evidence: &e,
-        evidence_text: EVIDENCE,
-        hardware: &h,
-        published: &p,
-        price_source: "test",
-    };
-    let s = snapshot(&small_world().inputs(), &rules, T0 + 40 * DAY).unwrap();
+    let s = snapshot_of(&small_world(), METHODOLOGY);
     let score = &s.body.score;
     let recomputed: f64 = score.dimensions.iter().map(|d| d.weight * d.score).sum::<f64>() / 100.0;
     assert!((score.composite - recomputed).abs() < 1e-9);
@@ -129,28 +132,17 @@ fn the_composite_is_the_weighted_sum_and_caps_apply_below_the_arr_floor() {
 
 #[test]
 fn the_same_inputs_and_methodology_give_the_same_snapshot_bytes() {
-    let (m, e, h, p) = rules_parts();
-    let rules = Rules {
-        methodology: &m,
-        methodology_text: METHODOLOGY,
-        evidence: &e,
-        evidence_text: EVIDENCE,
-        hardware: &h,
-        published: &p,
-        price_source: "test",
-    };
-    let a = snapshot(&small_world().inputs(), &rules, T0 + 40 * DAY).unwrap();
-    let b = snapshot(&small_world().inputs(), &rules, T0 + 40 * DAY).unwrap();
+    let a = snapshot_of(&small_world(), METHODOLOGY);
+    let b = snapshot_of(&small_world(), METHODOLOGY);
     assert_eq!(a.to_json().unwrap(), b.to_json().unwrap());
     assert_eq!(a.id.len(), 16);
     let mut changed = small_world();
     changed.price(T0 + 40 * DAY, 0.6);
-    let c = snapshot(&changed.inputs(), &rules, T0 + 40 * DAY).unwrap();
+    let c = snapshot_of(&changed, METHODOLOGY);
     assert_ne!(a.body.provenance.input_hash, c.body.provenance.input_hash);
     assert_ne!(a.id, c.id);
     let edited = format!("{METHODOLOGY}\n# a comment\n");
-    let rules2 = Rules { methodology_text: &edited, ..rules };
-    let d = snapshot(&small_world().inputs(), &rules2, T0 + 40 * DAY).unwrap();
+    let d = snapshot_of(&small_world(), &edited);
     assert_ne!(a.body.provenance.methodology_sha256, d.body.provenance.methodology_sha256);
     assert_eq!(a.body.provenance.rows[0], ("flows".to_string(), 120));
 }
