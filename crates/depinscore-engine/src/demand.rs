@@ -72,18 +72,21 @@ fn annualise(value: f64, covered_days: i64) -> Option<f64> {
     (covered_days > 0).then(|| value * 365.0 / covered_days as f64)
 }
 
+/// ARR in USD over a window: spend (payouts + fees) at time-of-flow prices, annualised over the
+/// days the window covers. None when nothing in it could be priced (or nothing is covered).
+pub(crate) fn arr_usd(w: &Window, daily: &[DayRow]) -> Option<f64> {
+    let spend = w.flows(daily, DEMAND_KINDS);
+    if spend.count == 0 || spend.count > spend.unpriced { annualise(spend.usd, w.covered_days(daily)) } else { None }
+}
+
 pub(crate) fn demand(a: DemandArgs<'_>) -> Result<Demand, EngineError> {
     let w = a.window;
     let covered = w.covered_days(a.daily);
     let gmv = w.flows(a.daily, &["payout"]);
     let fees = w.flows(a.daily, &["fee"]);
     let spend = w.flows(a.daily, DEMAND_KINDS);
-    let long = a.long_window.flows(a.daily, DEMAND_KINDS);
-    let long_covered = a.long_window.covered_days(a.daily);
-    let any_priced = spend.count > spend.unpriced;
-    let arr_usd = if spend.count == 0 || any_priced { annualise(spend.usd, covered) } else { None };
-    let arr_long_usd =
-        if long.count == 0 || long.count > long.unpriced { annualise(long.usd, long_covered) } else { None };
+    let arr_usd = arr_usd(&w, a.daily);
+    let arr_long_usd = self::arr_usd(&a.long_window, a.daily);
     let arr_spot_usd = a.spot.and_then(|p| annualise(spend.nos as f64 / NOS * p, covered));
     let (finished, quit, exits) = (w.events(a.daily, "finish"), w.events(a.daily, "quit"), w.events(a.daily, "stop"));
     let listed = w.events(a.daily, "list");

@@ -18,7 +18,10 @@ pub mod network;
 pub mod pricing;
 pub mod rubric;
 pub mod runs;
+#[cfg(feature = "sample")]
+pub mod sample;
 pub mod score;
+pub mod series;
 pub mod snapshot;
 pub mod token;
 pub mod window;
@@ -49,6 +52,8 @@ pub fn snapshot(inputs: &Inputs, rules: &Rules<'_>, as_of: i64) -> Result<Snapsh
     let (metrics, daily) = compute(inputs, &rules.methodology.parameters, rules.hardware, as_of)?;
     let score = score::score(rules.methodology, &metrics, rules.evidence)?;
     let sensitivity = score::sensitivity(rules.methodology, &metrics, &score);
+    let p = &rules.methodology.parameters;
+    let series = series::series(&daily, metrics.window.last_day, p.window_days, p.long_window_days);
     let provenance = Provenance {
         chain: inputs.chain,
         rows: inputs.row_counts().into_iter().map(|(n, c)| (n.to_string(), c as u64)).collect(),
@@ -67,5 +72,7 @@ pub fn snapshot(inputs: &Inputs, rules: &Rules<'_>, as_of: i64) -> Result<Snapsh
         published_checks: rules.published.iter().map(Published::check).collect(),
         metrics,
         daily,
+        series,
+        series_info: series::catalogue(),
     })
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use h3o::{LatLng, Resolution};
+use h3o::{CellIndex, LatLng, Resolution};
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -97,23 +97,63 @@ pub struct Spacing {
     pub coefficient: Option<f64>,
 }
 
+/// The H3 resolution named by a methodology parameter.
+fn resolution(r: u8) -> Result<Resolution, EngineError> {
+    Resolution::try_from(r).map_err(|_| {
+        crate::error::methodology("parameters.h3_resolution", format!("{r} is not an H3 resolution (0–15)"))
+    })
+}
+
+fn valid(lat: f64, lng: f64) -> bool {
+    (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng)
+}
+
+/// The cell holding a node, when it has a valid location (latitude in ±90°, longitude in
+/// ±180°, both finite). A node without one is not "located" anywhere in the engine.
+fn cell_of(node: &ActiveNode, res: Resolution) -> Option<CellIndex> {
+    let (lat, lng) = node.location?;
+    if !valid(lat, lng) {
+        return None;
+    }
+    LatLng::new(lat, lng).ok().map(|p| p.to_cell(res))
+}
+
 /// The H3 spacing coefficient at `resolution`.
 pub fn spacing(nodes: &[ActiveNode], resolution: u8) -> Result<Spacing, EngineError> {
-    let res = Resolution::try_from(resolution).map_err(|_| {
-        crate::error::methodology("parameters.h3_resolution", format!("{resolution} is not an H3 resolution (0–15)"))
-    })?;
+    let res = self::resolution(resolution)?;
     let mut cells = HashSet::new();
     let mut located = 0u64;
-    for n in nodes {
-        let Some((lat, lng)) = n.location else { continue };
-        let Ok(point) = LatLng::new(lat, lng) else { continue };
-        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
-            continue;
-        }
+    for cell in nodes.iter().filter_map(|n| cell_of(n, res)) {
         located += 1;
-        cells.insert(point.to_cell(res));
+        cells.insert(cell);
     }
     Ok(Spacing { resolution, cells: cells.len() as u64, coefficient: ratio(cells.len() as f64, located as f64) })
+}
+
+/// Active located nodes per occupied H3 cell (for maps).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hexes {
+    pub resolution: u8,
+    /// Sorted by cell index.
+    pub cells: Vec<HexCount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HexCount {
+    /// The H3 index, lower-case hex (e.g. `85283473fffffff`).
+    pub cell: String,
+    pub nodes: u64,
+}
+
+/// Occupied cells at `resolution` with their active located nodes.
+pub fn hexes(nodes: &[ActiveNode], resolution: u8) -> Result<Hexes, EngineError> {
+    let res = self::resolution(resolution)?;
+    let mut counts: BTreeMap<u64, u64> = BTreeMap::new();
+    for cell in nodes.iter().filter_map(|n| cell_of(n, res)) {
+        *counts.entry(u64::from(cell)).or_insert(0) += 1;
+    }
+    let cells = counts.into_iter().map(|(cell, nodes)| HexCount { cell: format!("{cell:x}"), nodes }).collect();
+    Ok(Hexes { resolution, cells })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -124,6 +164,8 @@ pub struct Decentralization {
     pub nodes_per_tier: BTreeMap<String, u64>,
     /// The methodology's resolution first, then the sensitivity resolutions.
     pub spacing: Vec<Spacing>,
+    /// Occupied cells at the methodology's resolution (the first of `spacing`).
+    pub hexes: Hexes,
     /// Over operator entities.
     pub operators: Concentration,
     /// The largest operators: (address, active nodes, share).
@@ -157,9 +199,10 @@ pub fn decentralization(
         .collect();
     Ok(Decentralization {
         active_nodes: nodes.len() as u64,
-        located_nodes: nodes.iter().filter(|n| n.location.is_some()).count() as u64,
+        located_nodes: nodes.iter().filter(|n| n.location.is_some_and(|(lat, lng)| valid(lat, lng))).count() as u64,
         nodes_per_tier: per_tier,
         spacing: resolutions.iter().map(|r| spacing(nodes, *r)).collect::<Result<_, _>>()?,
+        hexes: hexes(nodes, resolutions.first().copied().unwrap_or(5))?,
         operators: concentration(&counts),
         top_operators,
     })

@@ -2,6 +2,8 @@
 //! Same inputs and methodology give the same bytes (no wall-clock time inside; the id is a hash
 //! of the content).
 
+use std::collections::BTreeMap;
+
 use polars::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -12,6 +14,7 @@ use crate::frames::{ChainRange, Inputs};
 use crate::methodology::hex;
 use crate::metrics::Metrics;
 use crate::score::{PublishedCheck, Score, SensitivityResult};
+use crate::series::{Point, SeriesInfo};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Provenance {
@@ -43,6 +46,10 @@ pub struct SnapshotBody {
     pub published_checks: Vec<PublishedCheck>,
     pub metrics: Metrics,
     pub daily: Vec<DayRow>,
+    /// Daily series of the metrics the daily table determines (see [`crate::series`]).
+    pub series: BTreeMap<String, Vec<Point>>,
+    /// Unit, aggregation and definition of each series.
+    pub series_info: BTreeMap<String, SeriesInfo>,
 }
 
 impl Snapshot {

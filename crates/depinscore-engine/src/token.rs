@@ -86,6 +86,16 @@ fn annualise(value: f64, days: i64) -> Option<f64> {
     (days > 0).then(|| value * 365.0 / days as f64)
 }
 
+/// The emission of a window valued at time-of-flow prices, annualised over its covered days.
+pub(crate) fn emission_annual_usd(w: &Window, daily: &[DayRow]) -> Option<f64> {
+    annualise(w.flows(daily, &["emission"]).usd, w.covered_days(daily))
+}
+
+/// Demand-to-emission: ARR over the annualised value of the emission (both USD, time of flow).
+pub(crate) fn demand_to_emission(arr_usd: Option<f64>, emission_annual_usd: Option<f64>) -> Option<f64> {
+    arr_usd.zip(emission_annual_usd).and_then(|(d, e)| ratio(d, e))
+}
+
 pub(crate) fn token(a: TokenArgs<'_>) -> Result<Token, EngineError> {
     let w = a.window;
     let covered = w.covered_days(a.daily);
@@ -93,9 +103,8 @@ pub(crate) fn token(a: TokenArgs<'_>) -> Result<Token, EngineError> {
     let burns = w.flows(a.daily, &["burn"]);
     let mints = w.flows(a.daily, &["mint"]);
     let claims = w.flows(a.daily, &["claim"]);
-    let emission_annual_usd = annualise(emission.usd, covered);
-    let long_emission = a.long_window.flows(a.daily, &["emission"]);
-    let long_annual_usd = annualise(long_emission.usd, a.long_window.covered_days(a.daily));
+    let emission_annual_usd = emission_annual_usd(&w, a.daily);
+    let long_annual_usd = self::emission_annual_usd(&a.long_window, a.daily);
     let net = (emission.nos as f64 + mints.nos as f64 - burns.nos as f64) / NOS;
     let last = w.rows(a.daily).last();
     Ok(Token {
@@ -107,8 +116,8 @@ pub(crate) fn token(a: TokenArgs<'_>) -> Result<Token, EngineError> {
         burns_nos: burns.nos as f64 / NOS,
         burns_usd: burns.usd,
         mints_nos: mints.nos as f64 / NOS,
-        demand_to_emission: a.arr_usd.zip(emission_annual_usd).and_then(|(d, e)| ratio(d, e)),
-        demand_to_emission_long: a.arr_long_usd.zip(long_annual_usd).and_then(|(d, e)| ratio(d, e)),
+        demand_to_emission: demand_to_emission(a.arr_usd, emission_annual_usd),
+        demand_to_emission_long: demand_to_emission(a.arr_long_usd, long_annual_usd),
         demand_to_emission_spot: ratio(a.demand_nos, emission.nos as f64 / NOS),
         net_emission_annual_nos: annualise(net, covered),
         seed_emission_to_burn: ratio(emission.usd, burns.usd),

@@ -146,3 +146,42 @@ fn the_same_inputs_and_methodology_give_the_same_snapshot_bytes() {
     assert_ne!(a.body.provenance.methodology_sha256, d.body.provenance.methodology_sha256);
     assert_eq!(a.body.provenance.rows[0], ("flows".to_string(), 120));
 }
+
+#[test]
+fn the_last_point_of_each_trailing_series_is_the_snapshots_own_metric() {
+    let s = snapshot_of(&small_world(), METHODOLOGY);
+    let m = &s.body.metrics;
+    let last = |name: &str| s.body.series[name].last().unwrap().value;
+    assert_eq!(s.body.series["arr_usd"].len(), 40);
+    assert_eq!(s.body.series["arr_usd"].last().unwrap().date, m.window.label().split(" .. ").nth(1).unwrap());
+    assert!(close(last("arr_usd").unwrap(), m.demand.arr_usd.unwrap()));
+    assert!(close(last("arr_long_usd").unwrap(), m.demand.arr_long_usd.unwrap()));
+    assert!(close(last("demand_to_emission").unwrap(), m.token.demand_to_emission.unwrap()));
+    // 200 NOS paid every day at $0.5.
+    assert!(s.body.series["gmv_usd"].iter().all(|p| p.value.is_some_and(|v| close(v, 100.0))));
+    // No mint indexed: supply is unknown, not zero.
+    assert!(s.body.series["total_supply_nos"].iter().all(|p| p.value.is_none()));
+}
+
+#[test]
+fn the_hex_map_counts_each_located_active_node_in_its_cell() {
+    let mut f = small_world();
+    // A second node in the same city and one with coordinates out of range.
+    f.node(6, Some(1), Some((52.371, 4.891)), Some(41));
+    f.node(7, Some(1), Some((95.0, 4.9)), Some(42));
+    for (node, d) in [(6u32, 38i64), (7, 39)] {
+        f.event(T0 + d * DAY + 40, "assign", 500 + node, 600 + node, 1, node, 20, 21);
+    }
+    let s = snapshot_of(&f, METHODOLOGY);
+    let dec = &s.body.metrics.decentralization;
+    assert_eq!(dec.active_nodes, 3);
+    // The node at latitude 95° is active but not located: not in the spacing denominator
+    // and not on the map.
+    assert_eq!(dec.located_nodes, 2);
+    assert_eq!(dec.hexes.resolution, 5);
+    let on_map: u64 = dec.hexes.cells.iter().map(|c| c.nodes).sum();
+    assert_eq!(on_map, dec.located_nodes);
+    assert_eq!(dec.hexes.cells.len() as u64, dec.spacing[0].cells);
+    let cell: h3o::CellIndex = dec.hexes.cells[0].cell.parse().unwrap();
+    assert_eq!(cell.resolution(), h3o::Resolution::Five);
+}
