@@ -14,6 +14,7 @@
 //! Migrations live in `schema/sql/sqlite/` and `schema/sql/postgres/` (one file per version and
 //! dialect, same numbers and names) and are embedded at compile time.
 
+mod api_access;
 mod checkpoints;
 mod error;
 mod geo;
@@ -27,6 +28,7 @@ mod snapshots;
 mod store;
 mod time;
 
+pub use api_access::{ApiKey, NewApiKey, Publication, SECRET_PREFIX, secret_digest};
 pub use checkpoints::Checkpoint;
 pub use error::SqlError;
 pub use geo::{H3_RESOLUTION, LocationError, h3_res5};

@@ -84,6 +84,32 @@ impl SqlStore {
             .map_err(SqlError::query(context))
     }
 
+    /// Snapshots with an as-of time in `[from, to]`, oldest first (or newest first), at most
+    /// `limit`, without bodies.
+    pub async fn snapshots_between(
+        &self,
+        from: i64,
+        to: i64,
+        limit: u32,
+        newest_first: bool,
+    ) -> Result<Vec<SnapshotRecord>, SqlError> {
+        let context = "listing snapshots in a time range";
+        let order = if newest_first { "as_of DESC, id" } else { "as_of, id" };
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM score_snapshots WHERE as_of >= $1 AND as_of <= $2 ORDER BY {order} LIMIT $3"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(SqlError::query(context))?;
+        rows.iter()
+            .map(|r| SnapshotRecord::from_row(r, false))
+            .collect::<Result<_, _>>()
+            .map_err(SqlError::query(context))
+    }
+
     /// One snapshot with its body.
     pub async fn snapshot(&self, id: &str) -> Result<Option<SnapshotRecord>, SqlError> {
         let context = "reading a snapshot";

@@ -2,6 +2,7 @@
 //! a fresh database of a real PostgreSQL server (one server per test binary, started by
 //! depinscore-testkit).
 
+mod api_access;
 mod checkpoints;
 mod common;
 mod connect;

@@ -5,8 +5,17 @@ use sqlx::Row;
 
 use crate::common::{fresh, fresh_postgres_url};
 
-const TABLES: [&str; 7] =
-    ["schema_migrations", "checkpoints", "nodes", "markets", "prices", "imports", "score_snapshots"];
+const TABLES: [&str; 9] = [
+    "schema_migrations",
+    "checkpoints",
+    "nodes",
+    "markets",
+    "prices",
+    "imports",
+    "score_snapshots",
+    "api_keys",
+    "published_reports",
+];
 
 #[tokio::test]
 async fn migrations_apply_once_and_a_second_run_applies_nothing() {

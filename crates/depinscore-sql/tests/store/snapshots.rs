@@ -48,3 +48,18 @@ async fn a_snapshot_without_an_id_or_with_a_nan_composite_is_refused() {
         assert!(s.snapshots(10).await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn snapshots_between_two_times_come_in_the_asked_order_and_stop_at_the_limit() {
+    for db in migrated().await {
+        let s = &db.store;
+        for (id, as_of) in [("a", 100), ("b", 300), ("c", 200), ("d", 400)] {
+            s.save_snapshot(&snap(id, as_of, 50.0)).await.unwrap();
+        }
+        let ids = |v: Vec<SnapshotRecord>| v.into_iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(s.snapshots_between(150, 400, 10, false).await.unwrap()), ["c", "b", "d"], "{}", db.label);
+        assert_eq!(ids(s.snapshots_between(150, 400, 2, false).await.unwrap()), ["c", "b"], "{}", db.label);
+        assert_eq!(ids(s.snapshots_between(150, 400, 2, true).await.unwrap()), ["d", "b"], "{}", db.label);
+        assert!(s.snapshots_between(500, 600, 10, false).await.unwrap().is_empty());
+    }
+}
