@@ -12,6 +12,9 @@ pub struct ChConfig {
     pub database: String,
     pub user: String,
     pub password: String,
+    /// Every query runs with `readonly = 2`: reads (and per-query settings) only, so a reader
+    /// such as the API cannot write or drop anything even with a writer's credentials.
+    pub readonly: bool,
 }
 
 impl Default for ChConfig {
@@ -21,6 +24,7 @@ impl Default for ChConfig {
             database: "depinscore".into(),
             user: "default".into(),
             password: String::new(),
+            readonly: false,
         }
     }
 }
@@ -38,6 +42,9 @@ impl ChConfig {
             .with_compression(clickhouse::Compression::None);
         if !self.password.is_empty() {
             client = client.with_password(&self.password);
+        }
+        if self.readonly {
+            client = client.with_option("readonly", "2");
         }
         Ok(client)
     }

@@ -9,4 +9,17 @@ pub enum ChError {
     DatabaseName(String),
     #[error("batch covers slots {first}..={last} but holds a row of slot {slot}")]
     RowOutsideBatch { first: u64, last: u64, slot: u64 },
+    /// A page cursor that this build did not issue (or that was altered): a client error.
+    #[error("invalid cursor: {0}")]
+    InvalidCursor(String),
+    /// A filter value out of range (e.g. `limit` 0 or above 500): a client error.
+    #[error("invalid filter: {0}")]
+    InvalidFilter(String),
+}
+
+impl ChError {
+    /// Whether the caller sent something invalid (HTTP 400) rather than the store failing.
+    pub fn is_client_error(&self) -> bool {
+        matches!(self, ChError::InvalidCursor(_) | ChError::InvalidFilter(_))
+    }
 }

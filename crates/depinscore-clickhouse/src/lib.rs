@@ -7,6 +7,7 @@
 mod analytics;
 mod config;
 mod error;
+pub mod explorer;
 mod migrate;
 mod queries;
 mod rows;
@@ -15,6 +16,7 @@ mod writer;
 pub use analytics::{ChainExtent, FlowFact, JobEventFact, StakeFact};
 pub use config::ChConfig;
 pub use error::ChError;
+pub use explorer::*;
 pub use migrate::{AppliedMigration, MIGRATIONS, Migration};
 pub use queries::{FlowTotal, JobEventCount, LatestAccount, QuarantineCount, SubjectFlow, TableCount};
 pub use rows::*;

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "daily_rollups",
         sql: include_str!("../../../schema/clickhouse/0004_daily_rollups.sql"),
     },
+    Migration { version: 5, name: "explorer", sql: include_str!("../../../schema/clickhouse/0005_explorer.sql") },
 ];
 
 /// A migration recorded as applied.
@@ -105,7 +106,9 @@ mod tests {
         for s in &all {
             assert!(!s.contains("--"), "comment left in {s}");
             assert!(!s.contains("{db}"), "placeholder left in {s}");
-            assert!(s.starts_with("CREATE"), "{s}");
+            // DDL, or a backfill guarded so it runs once (see 0005).
+            assert!(s.starts_with("CREATE") || s.starts_with("INSERT INTO"), "{s}");
+            assert!(!s.contains('?'), "a `?` would be read as a bind placeholder: {s}");
         }
     }
 
@@ -113,6 +116,30 @@ mod tests {
     fn migrations_are_numbered_in_order_without_gaps() {
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version as usize, i + 1);
+        }
+    }
+
+    #[test]
+    fn every_migration_file_is_embedded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/clickhouse");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("schema/clickhouse exists")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let embedded: Vec<String> = MIGRATIONS.iter().map(|m| format!("{:04}_{}.sql", m.version, m.name)).collect();
+        assert_eq!(files, embedded);
+    }
+
+    #[test]
+    fn backfills_are_guarded_by_an_empty_target() {
+        for m in MIGRATIONS {
+            for s in statements(m.sql, "x").iter().filter(|s| s.starts_with("INSERT INTO")) {
+                let target = s.trim_start_matches("INSERT INTO ").split_whitespace().next().unwrap_or_default();
+                assert!(s.contains(&format!("(SELECT count() FROM {target}) = 0")), "unguarded backfill: {s}");
+            }
         }
     }
 }

@@ -1,0 +1,728 @@
+//! Jobs: the list (keyset-paged over `job_list`), one job with its timeline and flows, and the
+//! counts behind Nosana's `/jobs/stats` and `/stats`.
+//!
+//! ## Job state
+//!
+//! A job's state is the kind of its newest state-changing event (chain order; an open run
+//! account naming the job counts as an assignment, since a `work` that pops a queued job names
+//! only the run):
+//!
+//! | newest event | state | Nosana (`JobState` / indexer) |
+//! |---|---|---|
+//! | `list` | `queued` | 0 QUEUED |
+//! | `assign`, `claim`, open run account | `running` | 1 RUNNING (virtual: state 0 or 3 + a run) |
+//! | `finish`, `end` | `completed` | 2 COMPLETED (Done) |
+//! | `quit` | `stopped` | 3 STOPPED |
+//! | `recover` | `recovered` | 3 STOPPED, account closed, deposit refunded |
+//! | `delist` | `delisted` | none: Nosana's indexer deletes delisted jobs |
+//!
+//! `extend`, `complete`, `clean` and `work`/`stop` (node queue moves) do not change the state.
+//! `quit_admin` names no job (only the run), so a job whose run an admin closed stays
+//! `running` here until its next event.
+
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+
+use super::{check_limit, hex_decode, hex_encode, is_base58_key};
+use crate::{ChError, ChStore};
+
+/// What a job is doing now (see the module docs for the mapping).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Completed,
+    Stopped,
+    Recovered,
+    Delisted,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 6] = [
+        JobState::Queued,
+        JobState::Running,
+        JobState::Completed,
+        JobState::Stopped,
+        JobState::Recovered,
+        JobState::Delisted,
+    ];
+
+    /// The state of a job whose newest state-changing event is `kind` (`run` = an open run account).
+    pub fn from_event_kind(kind: &str) -> JobState {
+        match kind {
+            "assign" | "claim" | "run" => JobState::Running,
+            "finish" | "end" => JobState::Completed,
+            "quit" => JobState::Stopped,
+            "recover" => JobState::Recovered,
+            "delist" => JobState::Delisted,
+            _ => JobState::Queued,
+        }
+    }
+
+    /// Event kinds whose being newest means this state.
+    pub fn event_kinds(self) -> &'static [&'static str] {
+        match self {
+            JobState::Queued => &["list", ""],
+            JobState::Running => &["assign", "claim", "run"],
+            JobState::Completed => &["finish", "end"],
+            JobState::Stopped => &["quit"],
+            JobState::Recovered => &["recover"],
+            JobState::Delisted => &["delist"],
+        }
+    }
+
+    /// Nosana's numeric state (QUEUED 0, RUNNING 1, COMPLETED 2, STOPPED 3); `None` for a
+    /// delisted job, which Nosana's indexer deletes.
+    pub fn nosana_code(self) -> Option<u8> {
+        match self {
+            JobState::Queued => Some(0),
+            JobState::Running => Some(1),
+            JobState::Completed => Some(2),
+            JobState::Stopped | JobState::Recovered => Some(3),
+            JobState::Delisted => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Completed => "completed",
+            JobState::Stopped => "stopped",
+            JobState::Recovered => "recovered",
+            JobState::Delisted => "delisted",
+        }
+    }
+
+    fn is_ended(self) -> bool {
+        matches!(self, JobState::Completed | JobState::Stopped | JobState::Recovered | JobState::Delisted)
+    }
+}
+
+/// Order of the job list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobSort {
+    /// Newest listing first.
+    #[default]
+    ListedDesc,
+    ListedAsc,
+}
+
+/// Filters of the job list. Every field is optional; values are compared exactly (bound, never
+/// spliced into SQL).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobFilter {
+    pub state: Option<JobState>,
+    pub market: Option<String>,
+    /// Jobs this node ran (any run of the job).
+    pub node: Option<String>,
+    /// The project (job authority, Nosana's "poster").
+    pub project: Option<String>,
+    pub payer: Option<String>,
+    /// Listed at or after (Unix seconds).
+    pub listed_from: Option<u32>,
+    /// Listed at or before (Unix seconds).
+    pub listed_to: Option<u32>,
+    pub sort: JobSort,
+    /// 1..=500.
+    pub limit: u32,
+    /// `next_cursor` of the previous page (same filter and sort).
+    pub cursor: Option<String>,
+}
+
+impl Default for JobFilter {
+    fn default() -> Self {
+        Self {
+            state: None,
+            market: None,
+            node: None,
+            project: None,
+            payer: None,
+            listed_from: None,
+            listed_to: None,
+            sort: JobSort::default(),
+            limit: 50,
+            cursor: None,
+        }
+    }
+}
+
+/// The position after which the next page starts: the last row's `(listed_at, job)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobCursor {
+    pub listed_at: u32,
+    pub job: String,
+}
+
+const CURSOR_VERSION: &str = "j1";
+
+impl JobCursor {
+    /// Opaque text (hex of `j1|listed_at|job`).
+    pub fn encode(&self) -> String {
+        hex_encode(format!("{CURSOR_VERSION}|{}|{}", self.listed_at, self.job).as_bytes())
+    }
+
+    /// Parses a cursor from [`encode`](Self::encode); anything else is [`ChError::InvalidCursor`].
+    pub fn decode(text: &str) -> Result<JobCursor, ChError> {
+        let bad = |why: &str| ChError::InvalidCursor(why.to_string());
+        if text.len() > 200 {
+            return Err(bad("too long"));
+        }
+        let bytes = hex_decode(text).ok_or_else(|| bad("not hex"))?;
+        let plain = String::from_utf8(bytes).map_err(|_| bad("not text"))?;
+        let mut parts = plain.splitn(3, '|');
+        let (Some(version), Some(time), Some(job)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad("missing fields"));
+        };
+        if version != CURSOR_VERSION {
+            return Err(bad("unknown version"));
+        }
+        let listed_at = time.parse::<u32>().map_err(|_| bad("bad time"))?;
+        if !is_base58_key(job) {
+            return Err(bad("bad job address"));
+        }
+        Ok(JobCursor { listed_at, job: job.to_string() })
+    }
+}
+
+/// One job in the list (and the head of [`JobDetail`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct JobSummary {
+    pub address: String,
+    pub state: JobState,
+    /// Nosana's numeric state (see [`JobState::nosana_code`]).
+    pub nosana_state: Option<u8>,
+    pub market: String,
+    /// The node of the newest run (empty while queued and none ran it).
+    pub node: String,
+    /// The newest run account.
+    pub run: String,
+    pub project: String,
+    pub payer: String,
+    /// Block time of the `list` (or, for a job listed before the indexed range, its first event).
+    pub listed_at: u32,
+    /// Start of the newest run, if any.
+    pub started_at: Option<u32>,
+    /// When it finished, ended, quit, was recovered or delisted (only in those states).
+    pub ended_at: Option<u32>,
+    /// Timeout of the newest `list`/`extend`, seconds.
+    pub timeout: Option<i64>,
+    pub first_slot: u64,
+    pub last_slot: u64,
+    /// Job events seen (the runs' anonymous `assign`s excluded).
+    pub events: u64,
+    pub deposit: u64,
+    pub payout: u64,
+    pub refund: u64,
+    pub fee: u64,
+}
+
+/// A page of jobs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct JobPage {
+    pub items: Vec<JobSummary>,
+    /// Pass as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One job event of a job's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Row, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JobEventItem {
+    pub slot: u64,
+    pub tx_index: u32,
+    pub ix: u16,
+    pub inner: u16,
+    pub block_time: u32,
+    pub signature: String,
+    pub kind: String,
+    pub market: String,
+    pub run: String,
+    pub node: String,
+    pub project: String,
+    pub payer: String,
+    pub timeout: Option<i64>,
+}
+
+/// One token flow whose subject is the job.
+#[derive(Clone, Debug, PartialEq, Eq, Row, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JobFlowItem {
+    pub slot: u64,
+    pub tx_index: u32,
+    pub ix: u16,
+    pub inner: u16,
+    pub block_time: u32,
+    pub signature: String,
+    pub kind: String,
+    pub amount: u64,
+    pub source: String,
+    pub destination: String,
+    pub wallet: String,
+}
+
+/// The job account's latest decoded state (absent when the account was never indexed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct JobAccountInfo {
+    pub slot: u64,
+    pub closed: bool,
+    /// On-chain `JobState` byte: 0 Queued, 2 Done, 3 Stopped.
+    pub state: u8,
+    pub price: u64,
+    pub timeout: i64,
+    pub time_start: i64,
+    pub time_end: i64,
+    /// CIDv0 of the job definition and result (empty when none).
+    pub ipfs_job: String,
+    pub ipfs_result: String,
+}
+
+/// One job with everything indexed about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct JobDetail {
+    pub summary: JobSummary,
+    pub account: Option<JobAccountInfo>,
+    /// Every job event in chain order, with the anonymous `assign` of a run that popped the job
+    /// from the queue (named by its run).
+    pub events: Vec<JobEventItem>,
+    pub flows: Vec<JobFlowItem>,
+}
+
+/// Jobs per state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct JobStateCounts {
+    pub queued: u64,
+    pub running: u64,
+    pub completed: u64,
+    pub stopped: u64,
+    pub recovered: u64,
+    pub delisted: u64,
+}
+
+impl JobStateCounts {
+    fn add(&mut self, state: JobState, n: u64) {
+        let slot = match state {
+            JobState::Queued => &mut self.queued,
+            JobState::Running => &mut self.running,
+            JobState::Completed => &mut self.completed,
+            JobState::Stopped => &mut self.stopped,
+            JobState::Recovered => &mut self.recovered,
+            JobState::Delisted => &mut self.delisted,
+        };
+        *slot += n;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.queued + self.running + self.completed + self.stopped + self.recovered + self.delisted
+    }
+}
+
+/// One market's jobs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MarketJobStats {
+    pub market: String,
+    pub jobs: u64,
+    pub states: JobStateCounts,
+    pub deposit: u64,
+    pub payout: u64,
+}
+
+/// Counts and totals over every job.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct JobStats {
+    pub jobs: u64,
+    pub states: JobStateCounts,
+    pub markets: Vec<MarketJobStats>,
+    pub deposit: u64,
+    pub payout: u64,
+    pub refund: u64,
+    pub fee: u64,
+}
+
+/// A row of the list query (column order matters: RowBinary without validation).
+#[derive(Debug, Row, Deserialize)]
+struct JobRow {
+    listed_at: u32,
+    job: String,
+    market: String,
+    project: String,
+    payer: String,
+    first_slot: u64,
+    last_slot: u64,
+    first_time: u32,
+    events: u64,
+    state_kind: String,
+    node: String,
+    run: String,
+    a_market: String,
+    a_project: String,
+    a_payer: String,
+    started_at: u32,
+    ended_at: u32,
+    timeout: i64,
+    deposit: u64,
+    payout: u64,
+    refund: u64,
+    fee: u64,
+}
+
+impl JobRow {
+    fn summary(self) -> JobSummary {
+        let state = JobState::from_event_kind(&self.state_kind);
+        let or = |a: String, b: String| if a.is_empty() { b } else { a };
+        JobSummary {
+            address: self.job,
+            state,
+            nosana_state: state.nosana_code(),
+            market: or(self.market, self.a_market),
+            node: self.node,
+            run: self.run,
+            project: or(self.project, self.a_project),
+            payer: or(self.payer, self.a_payer),
+            listed_at: if self.listed_at > 0 { self.listed_at } else { self.first_time },
+            started_at: (self.started_at > 0 && state != JobState::Queued).then_some(self.started_at),
+            ended_at: (self.ended_at > 0 && state.is_ended()).then_some(self.ended_at),
+            timeout: (self.timeout > 0).then_some(self.timeout),
+            first_slot: self.first_slot,
+            last_slot: self.last_slot,
+            events: self.events,
+            deposit: self.deposit,
+            payout: self.payout,
+            refund: self.refund,
+            fee: self.fee,
+        }
+    }
+}
+
+/// Merged `job_activity` columns after `job`, in `JobRow` order from `first_slot`.
+const ACTIVITY_COLUMNS: &str = "minMerge(first_slot) AS first_slot, maxMerge(last_slot) AS last_slot, \
+     minMerge(first_time) AS first_time, sumMerge(events) AS events, argMaxMerge(state_kind) AS state_kind, \
+     argMaxMerge(node) AS node, argMaxMerge(run) AS run, maxMerge(market) AS a_market, \
+     maxMerge(project) AS a_project, maxMerge(payer) AS a_payer, argMaxMerge(started_at) AS started_at, \
+     maxMerge(ended_at) AS ended_at, argMaxMerge(timeout) AS timeout, sumMerge(deposit) AS deposit, \
+     sumMerge(payout) AS payout, sumMerge(refund) AS refund, sumMerge(fee) AS fee";
+
+/// Listing windows the job list tries, newest (or oldest) first, before reading everything:
+/// a page over a million jobs then reads a few primary-key ranges instead of the whole table.
+const WINDOWS: [u32; 4] = [6 * 3600, 2 * 86_400, 16 * 86_400, 128 * 86_400];
+
+/// One value a list query binds, in placeholder order.
+enum Arg<'a> {
+    U32(u32),
+    Str(&'a str),
+    Strs(&'a [&'a str]),
+}
+
+fn bind_all<'a>(mut q: clickhouse::query::Query, args: &[Arg<'a>]) -> clickhouse::query::Query {
+    for a in args {
+        q = match a {
+            Arg::U32(v) => q.bind(*v),
+            Arg::Str(v) => q.bind(*v),
+            Arg::Strs(v) => q.bind(*v),
+        };
+    }
+    q
+}
+
+impl ChStore {
+    /// A page of jobs (see [`JobFilter`]). A bad cursor or limit is a client error
+    /// ([`ChError::is_client_error`]).
+    pub async fn jobs(&self, filter: &JobFilter) -> Result<JobPage, ChError> {
+        let limit = check_limit(filter.limit)?;
+        let cursor = filter.cursor.as_deref().map(JobCursor::decode).transpose()?;
+        let desc = filter.sort == JobSort::ListedDesc;
+        let (from, to) = (filter.listed_from.unwrap_or(0), filter.listed_to.unwrap_or(u32::MAX));
+        if from > to {
+            return Ok(JobPage { items: Vec::new(), next_cursor: None });
+        }
+        // The anchor the windows grow from: the cursor, else the newest (oldest) listing.
+        let anchor = match (&cursor, desc) {
+            (Some(c), _) => Some(c.listed_at),
+            (None, true) if to != u32::MAX => Some(to),
+            (None, false) if from != 0 => Some(from),
+            (None, _) => self.listing_extent(desc).await?,
+        };
+        let Some(anchor) = anchor else { return Ok(JobPage { items: Vec::new(), next_cursor: None }) };
+        let mut windows: Vec<Option<u32>> = WINDOWS.iter().map(|w| Some(*w)).collect();
+        windows.push(None);
+        for window in windows {
+            // [lo, hi] = the filter's range intersected with the window.
+            let (lo, hi, complete) = match (window, desc) {
+                (Some(w), true) => {
+                    let lo = anchor.saturating_sub(w);
+                    (lo.max(from), to, lo <= from)
+                }
+                (Some(w), false) => {
+                    let hi = anchor.saturating_add(w);
+                    (from, hi.min(to), hi >= to)
+                }
+                (None, _) => (from, to, true),
+            };
+            let rows = self.job_rows(filter, cursor.as_ref(), desc, lo, hi, limit + 1).await?;
+            if rows.len() > limit as usize || complete {
+                return Ok(page(rows, limit));
+            }
+        }
+        Ok(JobPage { items: Vec::new(), next_cursor: None })
+    }
+
+    /// The newest (`desc`) or oldest listing time, if any job is listed.
+    async fn listing_extent(&self, desc: bool) -> Result<Option<u32>, ChError> {
+        let f = if desc { "max" } else { "min" };
+        let sql = format!("SELECT count(), {f}(listed_at) FROM {}", self.table("job_list"));
+        let (n, t) = self.client().query(&sql).fetch_one::<(u64, u32)>().await?;
+        Ok((n > 0).then_some(t))
+    }
+
+    async fn job_rows(
+        &self,
+        filter: &JobFilter,
+        cursor: Option<&JobCursor>,
+        desc: bool,
+        lo: u32,
+        hi: u32,
+        take: u32,
+    ) -> Result<Vec<JobRow>, ChError> {
+        // Conditions on job_list, used twice (the page and the activity lookup).
+        let mut cond = String::from("listed_at >= ? AND listed_at <= ?");
+        let mut args: Vec<Arg<'_>> = vec![Arg::U32(lo), Arg::U32(hi)];
+        if let Some(c) = cursor {
+            let (op, bound) = if desc { ("<", "listed_at <= ?") } else { (">", "listed_at >= ?") };
+            cond.push_str(&format!(" AND {bound} AND (listed_at {op} ? OR (listed_at = ? AND job {op} ?))"));
+            args.extend([Arg::U32(c.listed_at), Arg::U32(c.listed_at), Arg::U32(c.listed_at), Arg::Str(&c.job)]);
+        }
+        for (column, value) in [("market", &filter.market), ("project", &filter.project), ("payer", &filter.payer)] {
+            if let Some(v) = value {
+                cond.push_str(&format!(" AND {column} = ?"));
+                args.push(Arg::Str(v));
+            }
+        }
+        if let Some(node) = &filter.node {
+            cond.push_str(&format!(" AND job IN (SELECT job FROM {} WHERE node = ?)", self.table("node_activity")));
+            args.push(Arg::Str(node));
+        }
+        let mut outer = String::new();
+        let kinds: Vec<&str>;
+        let mut outer_args: Vec<Arg<'_>> = Vec::new();
+        if let Some(state) = filter.state {
+            kinds = state.event_kinds().to_vec();
+            outer = " WHERE has(?, state_kind)".to_string();
+            outer_args.push(Arg::Strs(&kinds));
+        }
+        let list = self.table("job_list");
+        let dir = if desc { "DESC" } else { "ASC" };
+        // Without a state filter only the page's jobs need their activity (point lookups);
+        // with one, every job of the window does.
+        let page_only = if filter.state.is_none() {
+            format!(" ORDER BY listed_at {dir}, job {dir} LIMIT ?")
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "SELECT listed_at, job, market, project, payer, first_slot, last_slot, first_time, events, state_kind, \
+             node, run, a_market, a_project, a_payer, started_at, ended_at, timeout, deposit, payout, refund, fee \
+             FROM (SELECT listed_at, job, market, project, payer FROM {list} FINAL WHERE {cond}) \
+             ANY LEFT JOIN (SELECT job, {ACTIVITY_COLUMNS} FROM {activity} \
+               WHERE job IN (SELECT job FROM {list} FINAL WHERE {cond}{page_only}) GROUP BY job) USING job{outer} \
+             ORDER BY listed_at {dir}, job {dir} LIMIT ?",
+            activity = self.table("job_activity"),
+        );
+        let mut q = bind_all(self.client().query(&sql), &args);
+        q = bind_all(q, &args);
+        if filter.state.is_none() {
+            q = q.bind(take);
+        }
+        q = bind_all(q, &outer_args);
+        Ok(q.bind(take).fetch_all::<JobRow>().await?)
+    }
+
+    /// One job with its timeline and flows; `None` when nothing about it is indexed.
+    pub async fn job(&self, address: &str) -> Result<Option<JobDetail>, ChError> {
+        let sql = format!(
+            "SELECT toUInt32(0) AS l_listed_at, job, '' AS l_market, '' AS l_project, '' AS l_payer, {ACTIVITY_COLUMNS} \
+             FROM {} WHERE job = ? GROUP BY job",
+            self.table("job_activity")
+        );
+        let Some(row) = self.client().query(&sql).bind(address).fetch_optional::<JobRow>().await? else {
+            return Ok(None);
+        };
+        let summary = row.summary();
+        let events_sql = format!(
+            "SELECT slot, tx_index, ix, inner, toUInt32(block_time), signature, kind, market, run, node, project, \
+             payer, timeout FROM {} FINAL WHERE job = ? ORDER BY slot, tx_index, ix, inner, kind != 'list', kind",
+            self.table("job_events")
+        );
+        let mut events = self.client().query(&events_sql).bind(address).fetch_all::<JobEventItem>().await?;
+        // Anonymous events of this job's runs (a `work` that popped it names only the run).
+        let mut runs: Vec<&str> = events.iter().map(|e| e.run.as_str()).filter(|r| !r.is_empty()).collect();
+        if !summary.run.is_empty() {
+            runs.push(&summary.run);
+        }
+        runs.sort_unstable();
+        runs.dedup();
+        if !runs.is_empty() {
+            let sql = format!(
+                "SELECT slot, tx_index, ix, inner, toUInt32(block_time), signature, kind, market, run, node, project, \
+                 payer, timeout FROM {} FINAL WHERE job = '' AND slot >= ? AND slot <= ? AND has(?, run) \
+                 ORDER BY slot, tx_index, ix, inner, kind",
+                self.table("job_events")
+            );
+            let anonymous = self
+                .client()
+                .query(&sql)
+                .bind(summary.first_slot)
+                .bind(summary.last_slot)
+                .bind(&runs)
+                .fetch_all::<JobEventItem>()
+                .await?;
+            if !anonymous.is_empty() {
+                events.extend(anonymous);
+                events.sort_by(|a, b| {
+                    (a.slot, a.tx_index, a.ix, a.inner, a.kind != "list").cmp(&(
+                        b.slot,
+                        b.tx_index,
+                        b.ix,
+                        b.inner,
+                        b.kind != "list",
+                    ))
+                });
+            }
+        }
+        let flows_sql = format!(
+            "SELECT slot, tx_index, ix, inner, toUInt32(block_time), signature, kind, amount, source, destination, \
+             wallet FROM {} FINAL WHERE slot >= ? AND slot <= ? AND subject = ? ORDER BY slot, tx_index, ix, inner",
+            self.table("token_flows")
+        );
+        let flows = self
+            .client()
+            .query(&flows_sql)
+            .bind(summary.first_slot)
+            .bind(summary.last_slot)
+            .bind(address)
+            .fetch_all::<JobFlowItem>()
+            .await?;
+        let account = self.job_account(address).await?;
+        let mut summary = summary;
+        if let Some(list) = events.iter().find(|e| e.kind == "list") {
+            summary.listed_at = list.block_time;
+        }
+        Ok(Some(JobDetail { summary, account, events, flows }))
+    }
+
+    async fn job_account(&self, address: &str) -> Result<Option<JobAccountInfo>, ChError> {
+        #[derive(Row, Deserialize)]
+        struct R {
+            slot: u64,
+            closed: u8,
+            state: u64,
+            price: u64,
+            timeout: i64,
+            time_start: i64,
+            time_end: i64,
+            ipfs_job: String,
+            ipfs_result: String,
+        }
+        let sql = format!(
+            "SELECT slot, closed, visitParamExtractUInt(state, 'state'), visitParamExtractUInt(state, 'price'), \
+             visitParamExtractInt(state, 'timeout'), visitParamExtractInt(state, 'time_start'), \
+             visitParamExtractInt(state, 'time_end'), visitParamExtractString(state, 'ipfs_job'), \
+             visitParamExtractString(state, 'ipfs_result') FROM {} FINAL WHERE pubkey = ? AND kind = 'job'",
+            self.table("account_states")
+        );
+        let r = self.client().query(&sql).bind(address).fetch_optional::<R>().await?;
+        Ok(r.map(|r| JobAccountInfo {
+            slot: r.slot,
+            closed: r.closed != 0,
+            state: u8::try_from(r.state).unwrap_or(u8::MAX),
+            price: r.price,
+            timeout: r.timeout,
+            time_start: r.time_start,
+            time_end: r.time_end,
+            ipfs_job: r.ipfs_job,
+            ipfs_result: r.ipfs_result,
+        }))
+    }
+
+    /// Jobs per state and market, and the deposit/payout/refund/fee totals.
+    pub async fn job_stats(&self) -> Result<JobStats, ChError> {
+        #[derive(Row, Deserialize)]
+        struct R {
+            state_kind: String,
+            market: String,
+            jobs: u64,
+            deposit: u64,
+            payout: u64,
+            refund: u64,
+            fee: u64,
+        }
+        let sql = format!(
+            "SELECT state_kind, market, count(), sum(deposit), sum(payout), sum(refund), sum(fee) FROM \
+             (SELECT job, argMaxMerge(state_kind) AS state_kind, maxMerge(market) AS market, \
+              sumMerge(deposit) AS deposit, sumMerge(payout) AS payout, sumMerge(refund) AS refund, \
+              sumMerge(fee) AS fee FROM {} GROUP BY job) \
+             GROUP BY state_kind, market ORDER BY market, state_kind",
+            self.table("job_activity")
+        );
+        let rows = self.client().query(&sql).fetch_all::<R>().await?;
+        let mut stats = JobStats::default();
+        for r in rows {
+            let state = JobState::from_event_kind(&r.state_kind);
+            stats.jobs += r.jobs;
+            stats.states.add(state, r.jobs);
+            stats.deposit += r.deposit;
+            stats.payout += r.payout;
+            stats.refund += r.refund;
+            stats.fee += r.fee;
+            let market = match stats.markets.iter_mut().find(|m| m.market == r.market) {
+                Some(m) => m,
+                None => {
+                    stats.markets.push(MarketJobStats { market: r.market.clone(), ..MarketJobStats::default() });
+                    let last = stats.markets.len() - 1;
+                    &mut stats.markets[last]
+                }
+            };
+            market.jobs += r.jobs;
+            market.states.add(state, r.jobs);
+            market.deposit += r.deposit;
+            market.payout += r.payout;
+        }
+        Ok(stats)
+    }
+}
+
+fn page(mut rows: Vec<JobRow>, limit: u32) -> JobPage {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = if more {
+        rows.last().map(|r| JobCursor { listed_at: r.listed_at, job: r.job.clone() }.encode())
+    } else {
+        None
+    };
+    JobPage { items: rows.into_iter().map(JobRow::summary).collect(), next_cursor }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_a_typed_error() {
+        let c = JobCursor { listed_at: 1_700_000_000, job: "nosJhNRqr2bc9g1nfGDcXXTXvYUmxD4cVwy2pMWhrYM".into() };
+        assert_eq!(JobCursor::decode(&c.encode()).ok(), Some(c));
+        for bad in
+            ["", "zz", "' OR 1=1 --", &hex_encode(b"j1|x|abc"), &hex_encode(b"j2|1|abc"), &hex_encode(b"j1|1|a'b")]
+        {
+            assert!(matches!(JobCursor::decode(bad), Err(ChError::InvalidCursor(_))), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn every_state_maps_back_from_its_event_kinds() {
+        for s in JobState::ALL {
+            for k in s.event_kinds() {
+                assert_eq!(JobState::from_event_kind(k), s);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! A read-only client (what the API uses) reads everything and can change nothing.
+
+use depinscore_clickhouse::{ChConfig, ChStore};
+use depinscore_testkit::ClickHouse;
+
+#[tokio::test]
+async fn a_readonly_client_reads_but_cannot_insert_or_drop() {
+    let server = ClickHouse::start().unwrap();
+    let writer_cfg = ChConfig { url: server.http_url(), database: "ro_test".into(), ..ChConfig::default() };
+    let writer = ChStore::open(&writer_cfg, 1_700_000_000).await.unwrap();
+    let reader = ChStore::connect(&ChConfig { readonly: true, ..writer_cfg }).unwrap();
+    reader.ping().await.unwrap();
+    assert_eq!(reader.last_written_slot().await.unwrap(), None);
+    let insert = reader
+        .client()
+        .query("INSERT INTO ro_test.slots (slot, parent_slot, block_time, block_height, blockhash, executed_transactions, indexed_transactions, indexed_at) VALUES (1, 0, 0, 1, 'h', 0, 0, 0)")
+        .execute()
+        .await;
+    assert!(insert.is_err(), "a read-only client inserted");
+    let drop = reader.client().query("DROP TABLE ro_test.slots").execute().await;
+    assert!(drop.is_err(), "a read-only client dropped a table");
+    assert_eq!(writer.last_written_slot().await.unwrap(), None);
+    assert!(server.query("EXISTS TABLE ro_test.slots").unwrap().trim() == "1");
+}
