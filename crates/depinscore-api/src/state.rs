@@ -1,0 +1,125 @@
+//! What every handler shares: the stores, the caches, the configuration and the hooks the
+//! binary provides (Prometheus rendering, re-scoring).
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use depinscore_clickhouse::ChStore;
+use depinscore_report::CloudPriceTable;
+use depinscore_sql::SqlStore;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::cache::SnapshotCache;
+use crate::rate_limit::RateLimiter;
+
+/// The result of a re-score.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct RescoreOutcome {
+    pub id: String,
+    pub composite: f64,
+    /// False when the same snapshot (same data, same methodology) was already stored.
+    pub new: bool,
+}
+
+pub type RescoreFuture = Pin<Box<dyn Future<Output = Result<RescoreOutcome, String>> + Send>>;
+
+/// Computes and stores a new snapshot (the binary wires the engine in; the API has no engine).
+pub trait Rescorer: Send + Sync {
+    fn rescore(&self) -> RescoreFuture;
+}
+
+/// Settings of the API (see `[api]` in the settings template).
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Requests per second per client; 0 turns rate limiting off.
+    pub rate_limit_per_s: u32,
+    /// Requests a client may send at once before the rate applies.
+    pub rate_limit_burst: u32,
+    /// Take the client from the first `X-Forwarded-For` address (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// `/ready` fails when the newest indexed block is older than this.
+    pub ready_max_lag: Duration,
+    /// How often the latest snapshot is looked for.
+    pub refresh: Duration,
+    /// Chromium (or Chrome) for PDF reports; None = look on PATH.
+    pub chromium: Option<PathBuf>,
+    /// Free text naming what is measured, printed in reports.
+    pub generated_for: String,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            rate_limit_per_s: 100,
+            rate_limit_burst: 200,
+            trust_forwarded_for: false,
+            ready_max_lag: Duration::from_secs(120),
+            refresh: Duration::from_secs(5),
+            chromium: None,
+            generated_for: "Nosana".into(),
+        }
+    }
+}
+
+pub struct AppState {
+    pub sql: SqlStore,
+    /// ClickHouse, read-only; None when the API runs on the relational store alone.
+    pub clickhouse: Option<Arc<ChStore>>,
+    pub config: ApiConfig,
+    pub cloud_prices: CloudPriceTable,
+    pub cache: SnapshotCache,
+    pub limiter: RateLimiter,
+    pub render_metrics: Arc<dyn Fn() -> String + Send + Sync>,
+    pub rescorer: Option<Arc<dyn Rescorer>>,
+    /// Held while a re-score runs (one at a time).
+    pub rescoring: tokio::sync::Mutex<()>,
+    /// The OpenAPI document, rendered once.
+    pub openapi_json: String,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    pub fn new(
+        sql: SqlStore,
+        clickhouse: Option<Arc<ChStore>>,
+        config: ApiConfig,
+        cloud_prices: CloudPriceTable,
+    ) -> Self {
+        let limiter = RateLimiter::new(config.rate_limit_per_s, config.rate_limit_burst);
+        AppState {
+            sql,
+            clickhouse,
+            config,
+            cloud_prices,
+            cache: SnapshotCache::default(),
+            limiter,
+            render_metrics: Arc::new(String::new),
+            rescorer: None,
+            rescoring: tokio::sync::Mutex::new(()),
+            openapi_json: String::new(),
+        }
+    }
+
+    pub fn with_metrics(mut self, render: Arc<dyn Fn() -> String + Send + Sync>) -> Self {
+        self.render_metrics = render;
+        self
+    }
+
+    pub fn with_rescorer(mut self, rescorer: Arc<dyn Rescorer>) -> Self {
+        self.rescorer = Some(rescorer);
+        self
+    }
+
+    /// ClickHouse, or a 503 naming it.
+    pub fn clickhouse(&self) -> crate::error::ApiResult<&ChStore> {
+        self.clickhouse.as_deref().ok_or(crate::error::ApiError::Unavailable {
+            what: "ClickHouse",
+            detail: "this API runs without ClickHouse (clickhouse.url not set)".into(),
+        })
+    }
+}
