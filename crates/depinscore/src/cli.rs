@@ -39,6 +39,12 @@ enum Command {
     Score(commands::score::Args),
     /// Write the score's input frames as Parquet for offline reruns.
     Export(commands::export::Args),
+    /// Serve the HTTP API (scores, metrics, explorer, treasury, hexes, reports) until Ctrl-C.
+    Serve(commands::serve::Args),
+    /// Render the builder-score report of a stored snapshot (HTML, Markdown, JSON, PDF).
+    Report(commands::report::Args),
+    /// Create, list or revoke the API keys admin routes need.
+    ApiKey(commands::api_key::Args),
 }
 
 impl Cli {
@@ -53,6 +59,9 @@ impl Cli {
             Command::Verify(args) => commands::verify::run(&settings, &args),
             Command::Score(args) => commands::score::run(&settings, &args),
             Command::Export(args) => commands::export::run(&settings, &args),
+            Command::Serve(args) => commands::serve::run(&settings, &args),
+            Command::Report(args) => commands::report::run(&settings, &args),
+            Command::ApiKey(args) => commands::api_key::run(&settings, &args),
         }
     }
 }

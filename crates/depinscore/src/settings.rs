@@ -19,6 +19,56 @@ pub struct Settings {
     pub indexer: IndexerSettings,
     #[serde(default)]
     pub score: ScoreSettings,
+    #[serde(default)]
+    pub api: ApiSettings,
+    #[serde(default)]
+    pub report: ReportSettings,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiSettings {
+    pub listen: String,
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
+    pub trust_forwarded_for: bool,
+    pub ready_max_lag_secs: u64,
+    pub refresh_secs: u64,
+    pub clickhouse_user: String,
+    pub clickhouse_password: String,
+    pub chromium: String,
+    pub cloud_prices: String,
+    pub generated_for: String,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            rate_limit_per_second: 100,
+            rate_limit_burst: 200,
+            trust_forwarded_for: false,
+            ready_max_lag_secs: 120,
+            refresh_secs: 5,
+            clickhouse_user: String::new(),
+            clickhouse_password: String::new(),
+            chromium: String::new(),
+            cloud_prices: "builtin:v1".into(),
+            generated_for: "Nosana".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    pub out_dir: String,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        Self { out_dir: "reports/out".into() }
+    }
 }
 
 /// What a score is computed with. `builtin:<name>` is the copy of `reports/…` compiled into
@@ -78,6 +128,7 @@ impl ClickHouseSettings {
             database: self.database.clone(),
             user: self.user.clone(),
             password: self.password.clone(),
+            readonly: false,
         }
     }
 }

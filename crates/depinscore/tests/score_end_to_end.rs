@@ -1,6 +1,8 @@
 //! The score end to end, as a user runs it: `depinscore node` → `depinscore index` into a real
 //! ClickHouse → off-chain import → `depinscore score`, then the numbers are checked against
-//! what the node's ground truth implies; and `export` → `score --inputs` gives the same bytes.
+//! what the node's ground truth implies; `export` → `score --inputs` gives the same bytes; and
+//! the same stores are published: `depinscore report` writes the report files and
+//! `depinscore serve` answers over HTTP (score, reports, hexes, readiness, an admin re-score).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -67,7 +69,7 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 #[test]
-fn the_score_of_a_reference_chain_matches_what_its_ground_truth_implies() {
+fn the_score_of_a_reference_chain_matches_its_ground_truth_and_is_served_and_reported() {
     let clickhouse = ClickHouse::start().unwrap();
     let dir = TempDir::new("score-e2e").unwrap();
     let (grpc, rpc, metrics) = (free_port().unwrap(), free_port().unwrap(), free_port().unwrap());
@@ -221,4 +223,139 @@ fn the_score_of_a_reference_chain_matches_what_its_ground_truth_implies() {
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 1, "three runs of one snapshot store it once");
     assert_eq!(listed[0]["id"], s["id"]);
+
+    reports_and_api(dir.path(), &vars, &s, &truth);
+}
+
+/// `depinscore report` and `depinscore serve` over the stores the pipeline filled.
+fn reports_and_api(dir: &Path, vars: &[(String, String)], s: &Value, truth: &Value) {
+    let id = s["id"].as_str().unwrap();
+    let out = dir.join("reports-out");
+    let written = run_ok(command(dir, vars).args(["report", "--format", "all", "--out", out.to_str().unwrap()]));
+    let html_path = out.join(format!("nosana-builder-score-{id}.html"));
+    assert!(written.contains(html_path.to_str().unwrap()), "{written}");
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains("<svg") && html.contains(id) && !html.contains("NaN"));
+    assert!(out.join(format!("nosana-builder-score-{id}.md")).is_file());
+    let report_json: Value =
+        serde_json::from_slice(&std::fs::read(out.join(format!("nosana-builder-score-{id}.json"))).unwrap()).unwrap();
+    assert!(report_json.is_object());
+
+    let port = free_port().unwrap();
+    let mut api_vars = vars.to_vec();
+    api_vars.push(("DEPINSCORE__API__LISTEN".into(), format!("127.0.0.1:{port}")));
+    api_vars.push(("DEPINSCORE__API__RATE_LIMIT_PER_SECOND".into(), "0".into()));
+    let _api = Killed(command(dir, &api_vars).arg("serve").stdout(Stdio::null()).spawn().unwrap());
+    let key = run_ok(command(dir, vars).args(["api-key", "create", "--name", "e2e"]));
+    let secret = key.lines().find_map(|l| l.strip_prefix("secret: ")).unwrap().trim().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let http = reqwest::Client::new();
+        let up = Instant::now() + Duration::from_secs(30);
+        while http.get(format!("{base}/health")).send().await.is_err() {
+            assert!(Instant::now() < up, "the API did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let get = |path: &str| {
+            let http = http.clone();
+            let url = format!("{base}{path}");
+            async move {
+                let r = http.get(&url).send().await.unwrap();
+                let status = r.status().as_u16();
+                (status, r.text().await.unwrap())
+            }
+        };
+        let (status, body) = get("/v1/score").await;
+        assert_eq!(status, 200, "{body}");
+        let served: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(served["id"], s["id"]);
+        assert_eq!(served["score"], s["score"]);
+        let (status, page) = get("/v1/reports/latest").await;
+        assert_eq!(status, 200);
+        assert_eq!(page, html, "the API serves the same report the command wrote");
+        let (_, hexes) = get("/v1/hexes").await;
+        let hexes: Value = serde_json::from_str(&hexes).unwrap();
+        let on_map: u64 =
+            hexes["features"].as_array().unwrap().iter().map(|f| f["properties"]["nodes"].as_u64().unwrap()).sum();
+        assert_eq!(on_map, hexes["located_nodes"].as_u64().unwrap());
+        assert!(on_map >= s["metrics"]["decentralization"]["located_nodes"].as_u64().unwrap());
+        // The explorer: every job once across cursor pages, each with the truth's payout and
+        // refund; one job's timeline; its transaction by signature; nodes and markets.
+        let truth_jobs: BTreeMap<&str, &Value> =
+            truth["jobs"].as_array().unwrap().iter().map(|j| (j["address"].as_str().unwrap(), j)).collect();
+        let mut seen = HashSet::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/v1/jobs?limit=500&cursor={c}"),
+                None => "/v1/jobs?limit=500".to_string(),
+            };
+            let (status, body) = get(&path).await;
+            assert_eq!(status, 200, "{body}");
+            let page: Value = serde_json::from_str(&body).unwrap();
+            for j in page["items"].as_array().unwrap() {
+                let address = j["address"].as_str().unwrap().to_string();
+                let t = truth_jobs.get(address.as_str()).unwrap_or_else(|| panic!("{address} is not in the truth"));
+                assert_eq!(j["payout"].as_u64(), t["payout"].as_u64(), "{address}");
+                assert_eq!(j["refund"].as_u64(), t["refund"].as_u64(), "{address}");
+                assert!(seen.insert(address), "a job on two pages");
+            }
+            cursor = page["next_cursor"].as_str().map(str::to_string);
+            if cursor.is_none() {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), truth_jobs.len(), "every job listed exactly once");
+        let (first, t) = truth_jobs.iter().find(|(_, t)| t["outcome"] == "completed").unwrap();
+        let (status, body) = get(&format!("/v1/jobs/{first}")).await;
+        assert_eq!(status, 200, "{body}");
+        let detail: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(detail["summary"]["state"], "completed");
+        assert_eq!(detail["summary"]["payout"].as_u64(), t["payout"].as_u64());
+        let kinds: Vec<&str> =
+            detail["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds.first(), Some(&"list"), "{kinds:?}");
+        let signature = detail["events"][0]["signature"].as_str().unwrap();
+        let (status, tx) = get(&format!("/v1/transactions/{signature}")).await;
+        assert_eq!(status, 200, "{tx}");
+        assert!(tx.contains(first), "the listing transaction names the job");
+        let (status, nodes) = get("/v1/nodes?limit=5").await;
+        assert_eq!(status, 200, "{nodes}");
+        let nodes: Value = serde_json::from_str(&nodes).unwrap();
+        assert!(nodes["total"].as_u64().unwrap() > 0);
+        assert!(nodes["items"][0]["registry"]["h3_res5"].is_string(), "registry joined: {}", nodes["items"][0]);
+        let (status, markets) = get("/v1/markets").await;
+        assert_eq!(status, 200);
+        assert!(!serde_json::from_str::<Value>(&markets).unwrap()["items"].as_array().unwrap().is_empty());
+        assert_eq!(get("/v1/jobs?state=nonsense").await.0, 400);
+        assert_eq!(get("/v1/jobs/11111111111111111111111111111112").await.0, 404);
+
+        let (status, ready) = get("/ready").await;
+        assert!(status == 200 || status == 503, "{ready}");
+        let ready: Value = serde_json::from_str(&ready).unwrap();
+        let checks = ready["checks"].as_array().unwrap();
+        assert!(checks.iter().any(|c| c["name"] == "clickhouse" && c["ok"] == true), "{ready}");
+        // A re-score by an administrator computes the default methodology's snapshot (windows
+        // of 30 and 90 days, not the whole run) as of the last indexed block; it is stored, but
+        // the snapshot as of 2100 stays the latest by as-of time.
+        let r = http.post(format!("{base}/v1/admin/rescore")).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+        let r = http.post(format!("{base}/v1/admin/rescore")).bearer_auth(&secret).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let outcome: Value = r.json().await.unwrap();
+        assert_ne!(outcome["id"], s["id"]);
+        assert_eq!(outcome["new"], true);
+        let (_, latest) = get("/v1/score").await;
+        let latest: Value = serde_json::from_str(&latest).unwrap();
+        let (_, history) = get("/v1/score/history").await;
+        let history: Value = serde_json::from_str(&history).unwrap();
+        assert_eq!(history["items"].as_array().unwrap().len(), 2);
+        assert_eq!(latest["id"], s["id"], "the newest as-of wins");
+        let ids: Vec<&Value> = history["items"].as_array().unwrap().iter().map(|i| &i["id"]).collect();
+        assert_eq!(ids, [&s["id"], &outcome["id"]]);
+        let (status, metrics) = get("/metrics").await;
+        assert_eq!(status, 200);
+        assert!(metrics.contains("depinscore_api_requests_total"), "{metrics}");
+    });
 }

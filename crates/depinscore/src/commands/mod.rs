@@ -1,3 +1,4 @@
+pub mod api_key;
 pub mod backfill;
 pub mod export;
 pub mod index;
@@ -5,8 +6,10 @@ pub mod lifecycle;
 mod metrics_server;
 pub mod migrate;
 pub mod node;
+pub mod report;
 mod rules;
 pub mod score;
 mod score_table;
+pub mod serve;
 mod stores;
 pub mod verify;

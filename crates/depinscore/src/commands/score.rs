@@ -131,6 +131,21 @@ fn list(settings: &Settings, format: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Loads everything indexed, computes the latest snapshot (the engine on a blocking thread) and
+/// stores it; returns it and whether it was new. What `serve`'s re-score runs.
+pub async fn compute_and_store(settings: &Settings) -> anyhow::Result<(Snapshot, bool)> {
+    let rules = LoadedRules::load(&settings.score, None)?;
+    let (inputs, as_of) = load(settings, None).await?;
+    let source = source(settings).to_string();
+    let snapshot =
+        tokio::task::spawn_blocking(move || depinscore_engine::snapshot(&inputs, &rules.rules(&source), as_of))
+            .await
+            .context("the engine stopped")??;
+    let store = stores::sql(settings).await?;
+    let new = store.save_snapshot(&record(&snapshot)?).await?;
+    Ok((snapshot, new))
+}
+
 fn source(settings: &Settings) -> &str {
     if settings.score.price_source.is_empty() { "all sources in the database" } else { &settings.score.price_source }
 }
