@@ -13,10 +13,11 @@ use crate::state::SharedState;
 pub struct AdminKey(pub ApiKey);
 
 fn secret(parts: &Parts) -> Option<&str> {
-    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        return v.strip_prefix("Bearer ").map(str::trim);
-    }
-    parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::trim)
+    let bearer = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| {
+        let (scheme, rest) = v.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+    });
+    bearer.or_else(|| parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::trim))
 }
 
 impl FromRequestParts<SharedState> for AdminKey {

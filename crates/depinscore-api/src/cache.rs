@@ -58,7 +58,7 @@ pub struct SnapshotCache {
     latest: RwLock<Option<Arc<Cached>>>,
     by_id: Mutex<Bounded<String, Arc<Cached>>>,
     points: Mutex<Bounded<String, Points>>,
-    reports: Mutex<Bounded<(String, &'static str), Bytes>>,
+    reports: Mutex<Bounded<(String, String), Bytes>>,
 }
 
 impl Default for SnapshotCache {
@@ -130,11 +130,11 @@ impl SnapshotCache {
         Ok(Some(p))
     }
 
-    pub fn report(&self, id: &str, format: &'static str) -> Option<Bytes> {
-        lock(&self.reports).get(&(id.to_string(), format))
+    pub fn report(&self, id: &str, variant: &str) -> Option<Bytes> {
+        lock(&self.reports).get(&(id.to_string(), variant.to_string()))
     }
 
-    pub fn keep_report(&self, id: &str, format: &'static str, bytes: Bytes) {
-        lock(&self.reports).insert((id.to_string(), format), bytes);
+    pub fn keep_report(&self, id: &str, variant: &str, bytes: Bytes) {
+        lock(&self.reports).insert((id.to_string(), variant.to_string()), bytes);
     }
 }

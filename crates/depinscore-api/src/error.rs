@@ -37,6 +37,8 @@ pub enum ApiError {
     NotAcceptable(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("this route does not take that method")]
+    MethodNotAllowed,
     #[error("{what} is unavailable: {detail}")]
     Unavailable { what: &'static str, detail: String },
 }
@@ -64,6 +66,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -76,6 +79,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => ("rate-limited", "Too many requests"),
             ApiError::NotAcceptable(_) => ("not-acceptable", "This cannot be produced here"),
             ApiError::Conflict(_) => ("conflict", "Conflict"),
+            ApiError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             ApiError::Unavailable { .. } => ("unavailable", "A backing store is unavailable"),
         };
         Problem {

@@ -12,6 +12,8 @@ pub const JSON: &str = "application/json";
 
 /// Short-lived: the latest score may change at the next refresh.
 pub const CACHE_LATEST: &str = "public, max-age=5";
+/// A report of a stored snapshot changes only when market prices or the cloud price table do.
+pub const CACHE_REPORT: &str = "public, max-age=300";
 /// Content-addressed documents never change.
 pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 

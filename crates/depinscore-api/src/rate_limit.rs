@@ -58,16 +58,18 @@ impl RateLimiter {
     }
 }
 
-/// The client of a request: its peer address, or (behind a trusted proxy) the first
-/// X-Forwarded-For address.
+/// The address a trusted proxy saw: the last X-Forwarded-For entry (proxies append; anything
+/// to its left was written by the client and proves nothing).
+pub fn forwarded_client(headers: &axum::http::HeaderMap) -> Option<IpAddr> {
+    let last = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).next_back()?;
+    last.rsplit(',').next()?.trim().parse().ok()
+}
+
+/// The client of a request: its peer address, or behind a trusted proxy the address the proxy
+/// appended to X-Forwarded-For.
 fn client(state: &SharedState, request: &Request) -> IpAddr {
     if state.config.trust_forwarded_for
-        && let Some(ip) = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
+        && let Some(ip) = forwarded_client(request.headers())
     {
         return ip;
     }
@@ -107,6 +109,17 @@ mod tests {
         // Half a second later one token (2/s) is back.
         assert!(l.check(a, t0 + Duration::from_millis(500)).is_ok());
         assert!(l.check(a, t0 + Duration::from_millis(500)).is_err());
+    }
+
+    #[test]
+    fn only_the_address_the_proxy_appended_counts_not_what_the_client_wrote() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, 1.2.3.4".parse().unwrap());
+        assert_eq!(forwarded_client(&h), Some(IpAddr::from([1, 2, 3, 4])));
+        h.append("x-forwarded-for", "5.6.7.8".parse().unwrap());
+        assert_eq!(forwarded_client(&h), Some(IpAddr::from([5, 6, 7, 8])));
+        h.insert("x-forwarded-for", "garbage".parse().unwrap());
+        assert_eq!(forwarded_client(&h), None);
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub type RescoreFuture = Pin<Box<dyn Future<Output = Result<RescoreOutcome, Stri
 /// Computes and stores a new snapshot (the binary wires the engine in; the API has no engine).
 pub trait Rescorer: Send + Sync {
     fn rescore(&self) -> RescoreFuture;
+    /// Checks a rubric evidence file against the methodology the scorer uses; the error says
+    /// which answer is wrong and why.
+    fn check_evidence(&self, text: &str) -> Result<(), String>;
 }
 
 /// Settings of the API (see `[api]` in the settings template).
@@ -39,7 +42,7 @@ pub struct ApiConfig {
     pub rate_limit_per_s: u32,
     /// Requests a client may send at once before the rate applies.
     pub rate_limit_burst: u32,
-    /// Take the client from the first `X-Forwarded-For` address (only behind a trusted proxy).
+    /// Take the client from the last `X-Forwarded-For` entry, the one the trusted proxy appended.
     pub trust_forwarded_for: bool,
     /// `/ready` fails when the newest indexed block is older than this.
     pub ready_max_lag: Duration,
@@ -65,6 +68,9 @@ impl Default for ApiConfig {
     }
 }
 
+/// Reports rendered at once: rendering is CPU work and a PDF is a whole browser.
+pub const RENDERS: usize = 2;
+
 pub struct AppState {
     pub sql: SqlStore,
     /// ClickHouse, read-only; None when the API runs on the relational store alone.
@@ -75,8 +81,11 @@ pub struct AppState {
     pub limiter: RateLimiter,
     pub render_metrics: Arc<dyn Fn() -> String + Send + Sync>,
     pub rescorer: Option<Arc<dyn Rescorer>>,
-    /// Held while a re-score runs (one at a time).
-    pub rescoring: tokio::sync::Mutex<()>,
+    /// Held while a re-score runs (one at a time), by the task running it: a client that
+    /// disconnects does not release it early.
+    pub rescoring: Arc<tokio::sync::Mutex<()>>,
+    /// Renders (and Chromium processes) allowed at once.
+    pub renders: tokio::sync::Semaphore,
     /// The OpenAPI document, rendered once.
     pub openapi_json: String,
 }
@@ -100,7 +109,8 @@ impl AppState {
             limiter,
             render_metrics: Arc::new(String::new),
             rescorer: None,
-            rescoring: tokio::sync::Mutex::new(()),
+            rescoring: Arc::new(tokio::sync::Mutex::new(())),
+            renders: tokio::sync::Semaphore::new(RENDERS),
             openapi_json: String::new(),
         }
     }

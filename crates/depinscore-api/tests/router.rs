@@ -135,6 +135,8 @@ async fn an_unknown_route_is_a_404_problem_and_a_wrong_method_a_405_problem() {
     let r = api.send(Request::delete("/v1/score").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.content_type(), "application/problem+json");
+    assert_eq!(r.json()["status"], 405);
+    assert_eq!(r.json()["type"], "/problems/method-not-allowed");
 }
 
 #[tokio::test]
@@ -214,7 +216,9 @@ async fn a_point_metric_has_one_value_per_stored_snapshot_and_an_unknown_metric_
     // Three snapshots inside one month: one monthly point, the newest.
     let monthly = api.get("/v1/metrics/composite?interval=month").await.json();
     let months = monthly["points"].as_array().unwrap();
-    assert!(months.len() < 3);
+    // Days 30, 35 and 40 after 2026-01-01: one snapshot in January, two in February.
+    assert_eq!(months.iter().map(|p| p["date"].as_str().unwrap()).collect::<Vec<_>>(), ["2026-01-01", "2026-02-01"]);
+    assert_eq!(months[0]["snapshot"], api.snapshots[0].id.as_str());
     assert_eq!(months.last().unwrap()["snapshot"], api.latest().id.as_str());
     let r = api.get("/v1/metrics/no_such_metric").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -267,8 +271,13 @@ async fn hexes_are_geojson_cells_counting_the_registry_nodes_in_each() {
         assert!(ring.len() >= 7 && ring.first() == ring.last(), "a closed hexagon ring");
         assert_eq!(f["properties"]["cell"], f["id"]);
     }
-    // At resolution 0 every node of Europe and Asia falls into far fewer cells.
-    assert!(api.get("/v1/hexes?res=0").await.json()["features"].as_array().unwrap().len() <= 2);
+    // At resolution 0 the two Amsterdam nodes and the Singapore one are still two cells, with
+    // 2 and 1 nodes: coarser cells merge neighbours, never split them.
+    let coarse = api.get("/v1/hexes?res=0").await.json();
+    let mut coarse: Vec<u64> =
+        coarse["features"].as_array().unwrap().iter().map(|f| f["properties"]["nodes"].as_u64().unwrap()).collect();
+    coarse.sort();
+    assert_eq!(coarse, [1, 2]);
     assert_eq!(api.get("/v1/hexes").await.json()["resolution"], 5);
 }
 
@@ -284,7 +293,28 @@ async fn a_report_renders_as_html_markdown_and_json_and_pdf_needs_chromium() {
     let page = html.text();
     assert!(page.contains("<svg") && page.contains(&latest.id));
     assert!(!page.contains("src=\"http") && !page.contains("href=\"http"), "a self-contained page");
-    assert_eq!(html.headers["etag"].to_str().unwrap(), format!("\"{}-html\"", latest.id));
+    let etag = html.headers["etag"].to_str().unwrap().to_string();
+    assert!(etag.starts_with(&format!("\"{}-html-", latest.id)), "{etag}");
+    assert_eq!(html.headers["cache-control"], "public, max-age=5");
+    let again =
+        api.send(Request::get("/v1/reports/latest").header("if-none-match", &etag).body(Body::empty()).unwrap()).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    // A market's price is part of the report: a change gives a new tag and a new page.
+    let market = depinscore_sql::MarketRecord {
+        address: "11111111111111111111111111111112".into(),
+        name: "Market 4090".into(),
+        slug: "market-4090".into(),
+        kind: "PREMIUM".into(),
+        gpu_types: vec!["RTX 4090".into()],
+        lowest_vram_gb: 24,
+        usd_reward_per_hour: 0.42,
+        sft: None,
+        updated_at: 1,
+    };
+    api.state.sql.upsert_markets(&[market]).await.unwrap();
+    let changed = api.get("/v1/reports/latest").await;
+    assert_ne!(changed.headers["etag"].to_str().unwrap(), etag);
+    assert_ne!(changed.text(), page);
     let md = api.get(&format!("/v1/reports/{}?format=markdown", latest.id)).await;
     assert!(md.content_type().starts_with("text/markdown"));
     assert!(md.text().contains('|'));
@@ -309,6 +339,7 @@ async fn admin_routes_refuse_requests_without_a_valid_key() {
         "/v1/admin/rescore".to_string(),
         "/v1/admin/prices".into(),
         "/v1/admin/nodes".into(),
+        "/v1/admin/evidence".into(),
         format!("/v1/admin/reports/{id}/publish"),
     ];
     let revoked = api.state.sql.create_api_key("old", 1).await.unwrap();
@@ -344,7 +375,8 @@ async fn with_a_key_an_admin_imports_prices_and_nodes_and_publishes_a_report() {
             .body(Body::from(body.to_string()))
             .unwrap()
     };
-    let bearer = ("authorization", format!("Bearer {}", key.secret));
+    // Auth schemes are case-insensitive.
+    let bearer = ("authorization", format!("bearer {}", key.secret));
     let r = api
         .send(post("/v1/admin/prices", r#"[{"time": 1800000000, "usd": 0.52, "source": "ops"}]"#, bearer.clone()))
         .await;
@@ -369,7 +401,8 @@ async fn with_a_key_an_admin_imports_prices_and_nodes_and_publishes_a_report() {
     let id = api.snapshots[0].id.clone();
     let r = api.send(post(&format!("/v1/admin/reports/{id}/publish"), "", header.clone())).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let published = api.get("/v1/reports?published=true").await.json();
+    // The oldest snapshot is published: a limit of one still finds it.
+    let published = api.get("/v1/reports?published=true&limit=1").await.json();
     let items = published["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], id.as_str());
@@ -411,6 +444,57 @@ async fn a_rescore_stores_a_new_snapshot_and_the_latest_score_follows_it() {
     assert_eq!(r.json()["id"], snaps[2].id.as_str());
     assert_eq!(r.json()["new"], true);
     assert_eq!(api.get("/v1/score").await.json()["id"], snaps[2].id.as_str());
+}
+
+#[tokio::test]
+async fn imported_evidence_is_checked_against_the_methodology_and_the_newest_is_kept() {
+    let dir = temp_dir();
+    let sql = store(&dir).await;
+    let snaps = sample_snapshots();
+    let cloud = depinscore_report::CloudPriceTable::parse(depinscore_report::BUILTIN_CLOUD_PRICES).unwrap();
+    let rescorer = std::sync::Arc::new(StoreSnapshot { sql: sql.clone(), snapshot: snaps[2].clone() });
+    let state = depinscore_api::AppState::new(
+        sql.clone(),
+        None,
+        ApiConfig { rate_limit_per_s: 0, ..ApiConfig::default() },
+        cloud,
+    )
+    .with_rescorer(rescorer);
+    let (app, state) = depinscore_api::app(state);
+    let api = Api { app, state, snapshots: snaps, _dir: dir };
+    let key = sql.create_api_key("analysts", 1).await.unwrap();
+    let evidence = |body: &[u8]| {
+        Request::post("/v1/admin/evidence")
+            .header("authorization", format!("Bearer {}", key.secret))
+            .header("content-type", "application/toml")
+            .body(Body::from(body.to_vec()))
+            .unwrap()
+    };
+    let shipped = depinscore_engine::sample::EVIDENCE;
+    // One answer changed from "yes" to "no": still valid, a different file.
+    let changed = shipped.replacen("answer = \"yes\"", "answer = \"no\"", 1);
+    assert_ne!(changed, shipped);
+    for (body, field_in_detail) in [
+        ("methodology = \"v1\"\n[[answers]\nitem =", "(file)"),
+        (&*shipped.replace("methodology = \"v1\"", "methodology = \"v9\""), "v9"),
+        (&*shipped.replacen("answer = \"yes\"", "answer = \"perhaps\"", 1), "answers[0].answer"),
+    ] {
+        let r = api.send(evidence(body.as_bytes())).await;
+        r.assert_bad("body");
+        let detail = r.json()["detail"].as_str().unwrap().to_string();
+        assert!(detail.contains(field_in_detail), "{detail}");
+    }
+    api.send(evidence(&[0xff, 0xfe, 0x00])).await.assert_bad("body");
+    assert_eq!(sql.latest_evidence().await.unwrap(), None, "nothing refused was stored");
+    let r = api.send(evidence(shipped.as_bytes())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["new"], true);
+    let r = api.send(evidence(changed.as_bytes())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let latest = sql.latest_evidence().await.unwrap().unwrap();
+    assert_eq!(latest.body, changed);
+    assert_eq!(r.json()["sha256"], latest.sha256.as_str());
+    assert_eq!(latest.key_id, key.key.id);
 }
 
 #[tokio::test]

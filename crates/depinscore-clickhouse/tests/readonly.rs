@@ -22,3 +22,19 @@ async fn a_readonly_client_reads_but_cannot_insert_or_drop() {
     assert_eq!(writer.last_written_slot().await.unwrap(), None);
     assert!(server.query("EXISTS TABLE ro_test.slots").unwrap().trim() == "1");
 }
+
+#[tokio::test]
+async fn a_dedicated_readonly_user_reads_when_no_setting_is_sent_and_cannot_write() {
+    let server = ClickHouse::start().unwrap();
+    let writer_cfg = ChConfig { url: server.http_url(), database: "ro_user".into(), ..ChConfig::default() };
+    ChStore::open(&writer_cfg, 1_700_000_000).await.unwrap();
+    // How `depinscore serve` reads with `api.clickhouse_user`: that user's profile is
+    // readonly = 1, which refuses any per-query setting, so none is sent.
+    let reader = ChStore::connect(&ChConfig { user: "reader".into(), readonly: false, ..writer_cfg.clone() }).unwrap();
+    reader.ping().await.unwrap();
+    assert_eq!(reader.last_written_slot().await.unwrap(), None);
+    assert!(reader.client().query("DROP TABLE ro_user.slots").execute().await.is_err());
+    // Sending readonly = 2 to such a user is refused: the reason the API does not.
+    let refused = ChStore::connect(&ChConfig { user: "reader".into(), readonly: true, ..writer_cfg }).unwrap();
+    assert!(refused.ping().await.is_err(), "a readonly = 1 user accepted a settings change");
+}

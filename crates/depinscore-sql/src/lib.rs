@@ -17,6 +17,7 @@
 mod api_access;
 mod checkpoints;
 mod error;
+mod evidence;
 mod geo;
 mod imports;
 mod markets;
@@ -31,6 +32,7 @@ mod time;
 pub use api_access::{ApiKey, NewApiKey, Publication, SECRET_PREFIX, secret_digest};
 pub use checkpoints::Checkpoint;
 pub use error::SqlError;
+pub use evidence::{EvidenceRecord, MAX_EVIDENCE_BYTES};
 pub use geo::{H3_RESOLUTION, LocationError, h3_res5};
 pub use imports::{ImportRecord, ImportStatus};
 pub use markets::MarketRecord;

@@ -45,8 +45,12 @@ macro_rules! migration {
 }
 
 /// Every migration, ascending. A test keeps this list equal to the files in `schema/sql/`.
-pub const MIGRATIONS: &[Migration] =
-    &[migration!(1, "0001", "init"), migration!(2, "0002", "score_snapshots"), migration!(3, "0003", "api_access")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001", "init"),
+    migration!(2, "0002", "score_snapshots"),
+    migration!(3, "0003", "api_access"),
+    migration!(4, "0004", "rubric_evidence"),
+];
 
 /// The table recording applied migrations.
 pub const MIGRATIONS_TABLE: &str = "schema_migrations";

@@ -70,14 +70,17 @@ impl SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The newest `limit` snapshots by as-of time (then id), without bodies.
+    /// The newest `limit` snapshots by as-of time, then by when they were stored (a re-score of
+    /// the same chain state after new prices or registry data wins), without bodies.
     pub async fn snapshots(&self, limit: u32) -> Result<Vec<SnapshotRecord>, SqlError> {
         let context = "listing snapshots";
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM score_snapshots ORDER BY as_of DESC, id LIMIT $1"))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(SqlError::query(context))?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM score_snapshots ORDER BY as_of DESC, created_at DESC, id LIMIT $1"
+        ))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(SqlError::query(context))?;
         rows.iter()
             .map(|r| SnapshotRecord::from_row(r, false))
             .collect::<Result<_, _>>()
@@ -94,7 +97,7 @@ impl SqlStore {
         newest_first: bool,
     ) -> Result<Vec<SnapshotRecord>, SqlError> {
         let context = "listing snapshots in a time range";
-        let order = if newest_first { "as_of DESC, id" } else { "as_of, id" };
+        let order = if newest_first { "as_of DESC, created_at DESC, id" } else { "as_of, created_at, id" };
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM score_snapshots WHERE as_of >= $1 AND as_of <= $2 ORDER BY {order} LIMIT $3"
         ))

@@ -354,6 +354,21 @@ fn reports_and_api(dir: &Path, vars: &[(String, String)], s: &Value, truth: &Val
         assert_eq!(latest["id"], s["id"], "the newest as-of wins");
         let ids: Vec<&Value> = history["items"].as_array().unwrap().iter().map(|i| &i["id"]).collect();
         assert_eq!(ids, [&s["id"], &outcome["id"]]);
+        // Imported rubric evidence replaces the configured file from the next re-score on: one
+        // answer turned from yes to no lowers the composite, and the snapshot records its digest.
+        let shipped = include_str!("../../../reports/evidence/nosana.toml");
+        let changed = shipped.replacen("answer = \"yes\"", "answer = \"no\"", 1);
+        let r = http.post(format!("{base}/v1/admin/evidence")).bearer_auth(&secret).body(changed).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let imported: Value = r.json().await.unwrap();
+        let r = http.post(format!("{base}/v1/admin/rescore")).bearer_auth(&secret).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let rescored: Value = r.json().await.unwrap();
+        assert_ne!(rescored["id"], outcome["id"]);
+        assert!(rescored["composite"].as_f64().unwrap() < outcome["composite"].as_f64().unwrap(), "{rescored}");
+        let (_, one) = get(&format!("/v1/score/{}", rescored["id"].as_str().unwrap())).await;
+        let one: Value = serde_json::from_str(&one).unwrap();
+        assert_eq!(one["provenance"]["evidence_sha256"], imported["sha256"]);
         let (status, metrics) = get("/metrics").await;
         assert_eq!(status, 200);
         assert!(metrics.contains("depinscore_api_requests_total"), "{metrics}");

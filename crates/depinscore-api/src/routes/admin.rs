@@ -4,7 +4,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use bytes::Bytes;
-use depinscore_sql::{NodeRecord, PricePoint, h3_res5};
+use depinscore_sql::{EvidenceRecord, MAX_EVIDENCE_BYTES, NodeRecord, PricePoint, h3_res5};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -13,6 +13,14 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::json;
 use crate::params::{Params, snapshot_id};
 use crate::state::{RescoreOutcome, SharedState};
+
+/// A value the store refused is the client's (400); anything else is the store's (503).
+fn import_error(e: depinscore_sql::SqlError) -> ApiError {
+    match e {
+        depinscore_sql::SqlError::Invalid { .. } => ApiError::bad("body", e.to_string()),
+        other => ApiError::store("the relational store", other),
+    }
+}
 
 /// Parses a JSON body, naming where it is wrong.
 fn body<T: for<'de> Deserialize<'de>>(bytes: &Bytes) -> ApiResult<T> {
@@ -36,11 +44,19 @@ pub async fn rescore(
     let Some(rescorer) = s.rescorer.clone() else {
         return Err(ApiError::NotAcceptable("this server was started without a scorer".into()));
     };
-    let Ok(_running) = s.rescoring.try_lock() else {
+    let Ok(running) = s.rescoring.clone().try_lock_owned() else {
         return Err(ApiError::Conflict("a re-score is already running".into()));
     };
     tracing::info!(key = %key.id, "re-score requested");
-    let outcome = rescorer.rescore().await.map_err(|e| ApiError::store("the scorer", e))?;
+    // The re-score runs in its own task holding the lock, so it finishes (and keeps others
+    // out) even if this request is dropped.
+    let task = tokio::spawn(async move {
+        let outcome = rescorer.rescore().await;
+        drop(running);
+        outcome
+    });
+    let outcome =
+        task.await.map_err(|e| ApiError::store("the scorer", e))?.map_err(|e| ApiError::store("the scorer", e))?;
     s.cache.refresh(&s.sql).await?;
     json(&outcome)
 }
@@ -83,8 +99,49 @@ pub async fn prices(State(s): State<SharedState>, _key: AdminKey, bytes: Bytes) 
     }
     let points: Vec<PricePoint> =
         points.into_iter().map(|p| PricePoint { time: p.time, usd: p.usd, source: p.source }).collect();
-    let n = s.sql.upsert_prices(&points).await.map_err(|e| ApiError::bad("body", e.to_string()))?;
+    let n = s.sql.upsert_prices(&points).await.map_err(import_error)?;
     json(&Imported { imported: n })
+}
+
+/// An evidence file as imported.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EvidenceImported {
+    /// SHA-256 of the file: re-scores from now on record it as `evidence_sha256`.
+    pub sha256: String,
+    /// False when the same text had been imported before (it is the newest again).
+    pub new: bool,
+}
+
+/// Imports a rubric evidence file (the TOML of `reports/evidence/`, as the request body). It is
+/// checked against the scorer's methodology first; from then on re-scores use it instead of
+/// `score.evidence`. The next re-score applies it.
+#[utoipa::path(post, path = "/v1/admin/evidence", tag = "admin", security(("api_key" = [])),
+    request_body(content = String, content_type = "text/plain", description = "The evidence file: TOML text, UTF-8 (any content type is read as such, application/toml included)"),
+    responses(
+        (status = 200, description = "Imported", body = EvidenceImported),
+        (status = 400, description = "Not UTF-8, not TOML, or an answer the methodology refuses", content_type = "application/problem+json", body = Problem),
+        (status = 401, description = "No valid API key", content_type = "application/problem+json", body = Problem),
+        (status = 406, description = "This server has no scorer to check evidence against", content_type = "application/problem+json", body = Problem),
+    ))]
+pub async fn evidence(
+    State(s): State<SharedState>,
+    AdminKey(key): AdminKey,
+    RawQuery(q): RawQuery,
+    bytes: Bytes,
+) -> ApiResult<Response> {
+    Params::parse(q.as_deref(), &[])?;
+    let Some(rescorer) = s.rescorer.clone() else {
+        return Err(ApiError::NotAcceptable("this server was started without a scorer to check evidence".into()));
+    };
+    if bytes.len() > MAX_EVIDENCE_BYTES {
+        return Err(ApiError::bad("body", format!("larger than {MAX_EVIDENCE_BYTES} bytes")));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| ApiError::bad("body", format!("not UTF-8: {e}")))?;
+    rescorer.check_evidence(text).map_err(|e| ApiError::bad("body", e))?;
+    let record = EvidenceRecord::new(text.to_string(), depinscore_sql::now_unix(), key.id.clone());
+    let new = s.sql.import_evidence(&record).await.map_err(import_error)?;
+    tracing::info!(key = %key.id, sha256 = %record.sha256, new, "rubric evidence imported");
+    json(&EvidenceImported { sha256: record.sha256, new })
 }
 
 /// A node registry record to import.
@@ -137,7 +194,7 @@ pub async fn nodes(State(s): State<SharedState>, _key: AdminKey, bytes: Bytes) -
         record.validate().map_err(|e| ApiError::bad(format!("body[{i}]"), e.to_string()))?;
         records.push(record);
     }
-    let n = s.sql.upsert_nodes(&records).await.map_err(|e| ApiError::bad("body", e.to_string()))?;
+    let n = s.sql.upsert_nodes(&records).await.map_err(import_error)?;
     json(&Imported { imported: n })
 }
 

@@ -33,6 +33,10 @@ pub async fn hexes(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiRe
     let mut cells: BTreeMap<u64, u64> = BTreeMap::new();
     let mut located = 0u64;
     for n in nodes.iter().filter(|n| market.is_none() || n.market == market) {
+        // The engine's rule: a location outside ±90° / ±180° is no location.
+        if !(-90.0..=90.0).contains(&n.lat) || !(-180.0..=180.0).contains(&n.lng) {
+            continue;
+        }
         let Ok(point) = LatLng::new(n.lat, n.lng) else { continue };
         located += 1;
         *cells.entry(u64::from(point.to_cell(resolution))).or_insert(0) += 1;

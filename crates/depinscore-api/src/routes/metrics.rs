@@ -43,6 +43,9 @@ pub struct MetricSeries {
     /// The snapshot a daily series comes from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<String>,
+    /// More snapshots fall in the range than one answer reads (2,000): these are the newest;
+    /// narrow `from` for older ones.
+    pub truncated: bool,
     pub points: Vec<SeriesPoint>,
 }
 
@@ -113,11 +116,14 @@ pub async fn one(State(s): State<SharedState>, Path(name): Path<String>, RawQuer
     }
     let interval = p.choice("interval", &["day", "week", "month"], "day")?.to_string();
     if let Some(m) = POINT_METRICS.iter().find(|m| m.name == name) {
-        let rows = s
+        // The newest snapshots of the range, oldest first.
+        let mut rows = s
             .sql
-            .snapshots_between(from, to, MAX_SNAPSHOTS, false)
+            .snapshots_between(from, to, MAX_SNAPSHOTS, true)
             .await
             .map_err(|e| ApiError::store("the snapshot store", e))?;
+        let truncated = rows.len() == MAX_SNAPSHOTS as usize;
+        rows.reverse();
         let mut points: Vec<SeriesPoint> = Vec::new();
         let mut last_bucket = None;
         for r in rows {
@@ -145,6 +151,7 @@ pub async fn one(State(s): State<SharedState>, Path(name): Path<String>, RawQuer
             description: m.description.into(),
             interval,
             snapshot: None,
+            truncated,
             points,
         });
     }
@@ -162,6 +169,7 @@ pub async fn one(State(s): State<SharedState>, Path(name): Path<String>, RawQuer
         kind: "daily",
         interval,
         snapshot: Some(c.id.clone()),
+        truncated: false,
         points,
     })
 }

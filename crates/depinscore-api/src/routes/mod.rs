@@ -90,6 +90,7 @@ pub fn documented() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::rescore))
         .routes(routes!(admin::prices))
         .routes(routes!(admin::nodes))
+        .routes(routes!(admin::evidence))
         .routes(routes!(admin::publish))
         .routes(routes!(ops::health))
         .routes(routes!(ops::ready))
@@ -103,11 +104,7 @@ pub fn app(state: SharedState, routes: Router<SharedState>) -> Router {
         .route("/openapi.json", get(docs::openapi))
         .route("/docs", get(docs::docs))
         .fallback(|| async { ApiError::not_found("route (see /docs)").into_response() })
-        .method_not_allowed_fallback(|| async {
-            let mut r = ApiError::bad("method", "this route does not take that method").into_response();
-            *r.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
-            r
-        })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed.into_response() })
         .layer(middleware::from_fn_with_state(state.clone(), crate::rate_limit::limit))
         .layer(middleware::from_fn(record))
         .with_state(state)

@@ -33,6 +33,13 @@ pub struct Readiness {
     pub checks: Vec<Check>,
 }
 
+/// The public answer says what is down; the log says why (hosts, ports, driver messages stay
+/// out of responses).
+fn unreachable(store: &str, e: impl std::fmt::Display) -> String {
+    tracing::warn!(store, error = %e, "readiness check failed");
+    "unreachable".into()
+}
+
 /// Readiness: the relational store and ClickHouse answer, and the indexer committed recently
 /// (its newest checkpoint is younger than `api.ready_max_lag_secs`).
 #[utoipa::path(get, path = "/ready", tag = "operations",
@@ -45,7 +52,7 @@ pub async fn ready(State(s): State<SharedState>) -> Response {
         ok: checkpoints.is_ok(),
         detail: match &checkpoints {
             Ok(_) => "reachable".into(),
-            Err(e) => e.to_string(),
+            Err(e) => unreachable("database", e),
         },
     });
     if let Some(ch) = &s.clickhouse {
@@ -53,7 +60,7 @@ pub async fn ready(State(s): State<SharedState>) -> Response {
         checks.push(Check {
             name: "clickhouse",
             ok: ping.is_ok(),
-            detail: ping.map_or_else(|e| e.to_string(), |_| "reachable".into()),
+            detail: ping.map_or_else(|e| unreachable("clickhouse", e), |_| "reachable".into()),
         });
     }
     let max_lag = s.config.ready_max_lag.as_secs() as i64;

@@ -11,12 +11,13 @@ use axum::response::Response;
 use bytes::Bytes;
 use depinscore_report::{MarketPrice, Report, ReportInput};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::cache::Cached;
 use crate::calendar::{DAY, date_of_day};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::{CACHE_IMMUTABLE, CACHE_LATEST, conditional, json};
+use crate::http::{CACHE_LATEST, CACHE_REPORT, conditional, json, not_modified};
 use crate::params::{Params, snapshot_id};
 use crate::routes::score::NO_SNAPSHOT;
 use crate::state::SharedState;
@@ -76,8 +77,10 @@ pub async fn list(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiRes
     let p = Params::parse(q.as_deref(), &["limit", "published"])?;
     let limit = p.uint("limit", 1, 1000, 100)? as u32;
     let only_published = p.boolean("published", false)?;
-    let rows = s.sql.snapshots(limit).await.map_err(|e| ApiError::store("the snapshot store", e))?;
     let published = s.sql.publications().await.map_err(|e| ApiError::store("the snapshot store", e))?;
+    // Published reports are few; with the filter, list far enough back to find `limit` of them.
+    let scan = if only_published { 100_000 } else { limit };
+    let rows = s.sql.snapshots(scan).await.map_err(|e| ApiError::store("the snapshot store", e))?;
     let items = rows
         .into_iter()
         .filter_map(|r| {
@@ -101,6 +104,7 @@ pub async fn list(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiRes
                 published_at,
             })
         })
+        .take(limit as usize)
         .collect();
     json(&ReportList { items })
 }
@@ -121,8 +125,7 @@ pub async fn latest(State(s): State<SharedState>, RawQuery(q): RawQuery, headers
     let p = Params::parse(q.as_deref(), &["format"])?;
     let format = format_of(&p)?;
     let c = s.cache.latest(&s.sql).await?.ok_or_else(|| ApiError::not_found(NO_SNAPSHOT))?;
-    let bytes = render(&s, &c, format).await?;
-    Ok(conditional(&headers, &c.etag(format), CACHE_LATEST, content_type(format), bytes))
+    respond(&s, &c, format, &headers, CACHE_LATEST).await
 }
 
 /// The report of one snapshot.
@@ -150,13 +153,63 @@ pub async fn one(
     let format = format_of(&p)?;
     let id = snapshot_id("id", &id)?;
     let c = s.cache.get(&s.sql, &id).await?.ok_or_else(|| ApiError::not_found(format!("snapshot {id}")))?;
-    let bytes = render(&s, &c, format).await?;
-    Ok(conditional(&headers, &c.etag(format), CACHE_IMMUTABLE, content_type(format), bytes))
+    respond(&s, &c, format, &headers, CACHE_REPORT).await
 }
 
-/// The rendered report (cached per snapshot and format).
-pub async fn render(s: &SharedState, c: &Arc<Cached>, format: &'static str) -> ApiResult<Bytes> {
-    if let Some(b) = s.cache.report(&c.id, format) {
+/// A report depends on its snapshot and on what is rendered around it (market prices, the
+/// cloud price table, `generated_for`): all of it goes into the entity tag and the cache key.
+fn variant(s: &SharedState, format: &str, markets: &[MarketPrice]) -> String {
+    let mut h = Sha256::new();
+    for m in markets {
+        h.update(m.name.as_bytes());
+        h.update(m.usd_reward_per_hour.to_le_bytes());
+    }
+    h.update(s.cloud_prices.version.as_bytes());
+    h.update(s.cloud_prices.date.as_bytes());
+    h.update(s.config.generated_for.as_bytes());
+    let digest: String = h.finalize().iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("{format}-{digest}")
+}
+
+async fn markets(s: &SharedState) -> ApiResult<Vec<MarketPrice>> {
+    Ok(s.sql
+        .markets()
+        .await
+        .map_err(|e| ApiError::store("the market store", e))?
+        .into_iter()
+        .map(|m| MarketPrice { tier: m.name.clone(), name: m.name, usd_reward_per_hour: m.usd_reward_per_hour })
+        .collect())
+}
+
+/// 304 when the client holds this exact report (checked before any rendering), else the
+/// report. PDFs get a weak tag: Chromium does not print the same bytes twice.
+async fn respond(
+    s: &SharedState,
+    c: &Arc<Cached>,
+    format: &'static str,
+    headers: &HeaderMap,
+    cache_control: &'static str,
+) -> ApiResult<Response> {
+    let markets = markets(s).await?;
+    let variant = variant(s, format, &markets);
+    let etag = if format == "pdf" { format!("W/{}", c.etag(&variant)) } else { c.etag(&variant) };
+    if not_modified(headers, &etag) {
+        return Ok(conditional(headers, &etag, cache_control, content_type(format), Bytes::new()));
+    }
+    let bytes = render(s, c, format, &variant, markets).await?;
+    Ok(conditional(headers, &etag, cache_control, content_type(format), bytes))
+}
+
+/// The rendered report, cached per snapshot and variant. At most `RENDERS` renders (and
+/// Chromium processes) run at once; the rest wait their turn.
+async fn render(
+    s: &SharedState,
+    c: &Arc<Cached>,
+    format: &'static str,
+    variant: &str,
+    markets: Vec<MarketPrice>,
+) -> ApiResult<Bytes> {
+    if let Some(b) = s.cache.report(&c.id, variant) {
         return Ok(b);
     }
     let chromium = if format == "pdf" {
@@ -166,14 +219,11 @@ pub async fn render(s: &SharedState, c: &Arc<Cached>, format: &'static str) -> A
     } else {
         None
     };
-    let markets: Vec<MarketPrice> = s
-        .sql
-        .markets()
-        .await
-        .map_err(|e| ApiError::store("the market store", e))?
-        .into_iter()
-        .map(|m| MarketPrice { tier: m.name.clone(), name: m.name, usd_reward_per_hour: m.usd_reward_per_hour })
-        .collect();
+    let _permit = s.renders.acquire().await.map_err(|e| ApiError::store("the report renderer", e))?;
+    // Another request may have rendered it while this one waited.
+    if let Some(b) = s.cache.report(&c.id, variant) {
+        return Ok(b);
+    }
     let (raw, state) = (c.raw.clone(), s.clone());
     let started = std::time::Instant::now();
     let text = tokio::task::spawn_blocking(move || {
@@ -193,12 +243,12 @@ pub async fn render(s: &SharedState, c: &Arc<Cached>, format: &'static str) -> A
     .await
     .map_err(|e| ApiError::store("the report renderer", e))?
     .map_err(|e| ApiError::store("the report renderer", e))?;
-    metrics::histogram!("depinscore_api_report_render_seconds").record(started.elapsed().as_secs_f64());
+    ::metrics::histogram!("depinscore_api_report_render_seconds").record(started.elapsed().as_secs_f64());
     let bytes = match chromium {
         Some(browser) => Bytes::from(pdf(&browser, &text).await?),
         None => Bytes::from(text),
     };
-    s.cache.keep_report(&c.id, format, bytes.clone());
+    s.cache.keep_report(&c.id, variant, bytes.clone());
     Ok(bytes)
 }
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use depinscore_api::{ApiConfig, AppState, RescoreFuture, RescoreOutcome, Rescorer};
-use depinscore_engine::Snapshot;
-use depinscore_engine::sample::{DAY, T0, snapshot, world};
+use depinscore_engine::sample::{DAY, METHODOLOGY, T0, snapshot, world};
+use depinscore_engine::{Evidence, Methodology, Snapshot};
 use depinscore_report::{BUILTIN_CLOUD_PRICES, CloudPriceTable};
 use depinscore_sql::{SnapshotRecord, SqlStore};
 use http_body_util::BodyExt;
@@ -150,5 +150,11 @@ impl Rescorer for StoreSnapshot {
             let new = sql.save_snapshot(&record(&s, 5_000)).await.map_err(|e| e.to_string())?;
             Ok(RescoreOutcome { id: s.id.clone(), composite: s.body.score.composite, new })
         })
+    }
+
+    /// Checked as the binary does: parsed and validated against the shipped methodology.
+    fn check_evidence(&self, text: &str) -> Result<(), String> {
+        let m = Methodology::parse(METHODOLOGY).map_err(|e| e.to_string())?;
+        Evidence::parse(text).and_then(|e| e.validate(&m)).map_err(|e| e.to_string())
     }
 }

@@ -6,6 +6,7 @@ mod api_access;
 mod checkpoints;
 mod common;
 mod connect;
+mod evidence;
 mod imports;
 mod markets;
 mod migrations;

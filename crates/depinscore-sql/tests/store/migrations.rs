@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use crate::common::{fresh, fresh_postgres_url};
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "schema_migrations",
     "checkpoints",
     "nodes",
@@ -15,6 +15,7 @@ const TABLES: [&str; 9] = [
     "score_snapshots",
     "api_keys",
     "published_reports",
+    "rubric_evidence",
 ];
 
 #[tokio::test]

@@ -63,3 +63,20 @@ async fn snapshots_between_two_times_come_in_the_asked_order_and_stop_at_the_lim
         assert!(s.snapshots_between(500, 600, 10, false).await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn of_two_snapshots_as_of_the_same_time_the_one_stored_last_is_the_latest_everywhere() {
+    for db in migrated().await {
+        let s = &db.store;
+        // Ordered by id alone the older one ("0000") would win.
+        let mut old = snap("0000", 500, 60.0);
+        old.created_at = 1;
+        let mut new = snap("ffff", 500, 61.0);
+        new.created_at = 2;
+        s.save_snapshot(&old).await.unwrap();
+        s.save_snapshot(&new).await.unwrap();
+        assert_eq!(s.latest_snapshot().await.unwrap().unwrap().id, "ffff", "{}", db.label);
+        assert_eq!(s.snapshots(1).await.unwrap()[0].id, "ffff", "{}", db.label);
+        assert_eq!(s.snapshots_between(0, 1000, 1, true).await.unwrap()[0].id, "ffff", "{}", db.label);
+    }
+}

@@ -56,6 +56,21 @@ impl LoadedRules {
         Ok(LoadedRules { methodology, methodology_text, evidence, evidence_text, hardware, published })
     }
 
+    /// Replaces the evidence with an imported file (`POST /v1/admin/evidence`), checked against
+    /// the methodology again.
+    pub fn with_evidence(mut self, text: String, what: &str) -> anyhow::Result<LoadedRules> {
+        let evidence = Evidence::parse(&text).with_context(|| what.to_string())?;
+        evidence.validate(&self.methodology).with_context(|| what.to_string())?;
+        self.evidence = evidence;
+        self.evidence_text = text;
+        Ok(self)
+    }
+
+    /// Checks an evidence file against this methodology, saying what is wrong.
+    pub fn check_evidence(&self, text: &str) -> Result<(), String> {
+        Evidence::parse(text).and_then(|e| e.validate(&self.methodology)).map_err(|e| e.to_string())
+    }
+
     pub fn rules<'a>(&'a self, price_source: &'a str) -> depinscore_engine::Rules<'a> {
         depinscore_engine::Rules {
             methodology: &self.methodology,

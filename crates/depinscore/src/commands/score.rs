@@ -63,7 +63,7 @@ pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
         return list(settings, &args.format);
     }
     let at = args.at.as_deref().map(parse_at).transpose()?;
-    let rules = LoadedRules::load(&settings.score, args.methodology.as_deref())?;
+    let mut rules = LoadedRules::load(&settings.score, args.methodology.as_deref())?;
     let runtime = tokio::runtime::Runtime::new()?;
     let snapshot = runtime.block_on(async {
         let (inputs, as_of, store) = match &args.inputs {
@@ -78,8 +78,9 @@ pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
             }
             None => {
                 let (inputs, as_of) = load(settings, at).await?;
-                let store = if args.no_store { None } else { Some(stores::sql(settings).await?) };
-                (inputs, as_of, store)
+                let store = stores::sql(settings).await?;
+                rules = with_imported_evidence(rules, &store).await?;
+                (inputs, as_of, (!args.no_store).then_some(store))
             }
         };
         let started = std::time::Instant::now();
@@ -134,16 +135,27 @@ fn list(settings: &Settings, format: &str) -> anyhow::Result<()> {
 /// Loads everything indexed, computes the latest snapshot (the engine on a blocking thread) and
 /// stores it; returns it and whether it was new. What `serve`'s re-score runs.
 pub async fn compute_and_store(settings: &Settings) -> anyhow::Result<(Snapshot, bool)> {
-    let rules = LoadedRules::load(&settings.score, None)?;
+    let store = stores::sql(settings).await?;
+    let rules = with_imported_evidence(LoadedRules::load(&settings.score, None)?, &store).await?;
     let (inputs, as_of) = load(settings, None).await?;
     let source = source(settings).to_string();
     let snapshot =
         tokio::task::spawn_blocking(move || depinscore_engine::snapshot(&inputs, &rules.rules(&source), as_of))
             .await
             .context("the engine stopped")??;
-    let store = stores::sql(settings).await?;
     let new = store.save_snapshot(&record(&snapshot)?).await?;
     Ok((snapshot, new))
+}
+
+/// The newest evidence imported through the API replaces `score.evidence` once there is one.
+async fn with_imported_evidence(rules: LoadedRules, store: &depinscore_sql::SqlStore) -> anyhow::Result<LoadedRules> {
+    match store.latest_evidence().await? {
+        None => Ok(rules),
+        Some(e) => {
+            tracing::info!(sha256 = %e.sha256, imported_at = e.imported_at, "scoring with the imported rubric evidence");
+            rules.with_evidence(e.body, &format!("the evidence imported at {} ({})", e.imported_at, e.sha256))
+        }
+    }
 }
 
 fn source(settings: &Settings) -> &str {

@@ -9,6 +9,7 @@ use depinscore_api::{ApiConfig, AppState, RescoreFuture, RescoreOutcome, Rescore
 use depinscore_clickhouse::ChStore;
 use depinscore_report::CloudPriceTable;
 
+use crate::commands::rules::LoadedRules;
 use crate::commands::{metrics_server, score, stores};
 use crate::settings::Settings;
 
@@ -39,6 +40,10 @@ impl Rescorer for EngineRescorer {
             Ok(RescoreOutcome { id: s.id.clone(), composite: s.body.score.composite, new })
         })
     }
+
+    fn check_evidence(&self, text: &str) -> Result<(), String> {
+        LoadedRules::load(&self.0.score, None).map_err(|e| format!("{e:#}"))?.check_evidence(text)
+    }
 }
 
 pub fn cloud_prices(settings: &Settings) -> anyhow::Result<CloudPriceTable> {
@@ -65,14 +70,17 @@ pub fn api_config(settings: &Settings) -> anyhow::Result<ApiConfig> {
     })
 }
 
-/// ClickHouse for reading: the API's own credentials when set, read-only always.
+/// ClickHouse for reading: the API's own (read-only) user when set; otherwise the writer's
+/// credentials with `readonly = 2` on every query. (A user whose profile is `readonly = 1`
+/// may not change settings at all, so it is sent nothing.)
 pub fn reader(settings: &Settings) -> anyhow::Result<Arc<ChStore>> {
     let mut cfg = settings.clickhouse.config();
-    if !settings.api.clickhouse_user.is_empty() {
+    if settings.api.clickhouse_user.is_empty() {
+        cfg.readonly = true;
+    } else {
         cfg.user = settings.api.clickhouse_user.clone();
         cfg.password = settings.api.clickhouse_password.clone();
     }
-    cfg.readonly = true;
     Ok(Arc::new(ChStore::connect(&cfg).context("clickhouse settings")?))
 }
 
@@ -92,6 +100,15 @@ pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
             tracing::warn!(error = %e, url = %settings.clickhouse.url, "ClickHouse does not answer yet; explorer routes answer 503 until it does");
         }
         let metrics = metrics_server::install()?;
+        let upkeep = metrics.clone();
+        tokio::spawn(async move {
+            // Histograms are drained on render; without a scraper they would only grow.
+            let mut tick = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                upkeep.run_upkeep();
+            }
+        });
         let state = AppState::new(sql, Some(ch), config, cloud)
             .with_metrics(Arc::new(move || metrics.render()))
             .with_rescorer(Arc::new(EngineRescorer(settings.clone())));
