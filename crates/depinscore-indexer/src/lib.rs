@@ -26,8 +26,8 @@ use std::sync::Arc;
 use depinscore_clickhouse::ChStore;
 use tokio::sync::{mpsc, watch};
 
-/// Follow the stream from the checkpoint until `shutdown` turns true. `progress` reports each
-/// committed batch.
+/// Follow the stream from the checkpoint until `shutdown` turns true. `progress` starts at the
+/// checkpoint and reports each committed batch.
 pub async fn index<C: Checkpoints>(
     stream: StreamConfig,
     commit: CommitConfig,
@@ -39,6 +39,15 @@ pub async fn index<C: Checkpoints>(
 ) -> Result<(), String> {
     let checkpoint = checkpoints.load(&commit.stream).await?;
     tracing::info!(checkpoint = ?checkpoint, "starting the indexer");
+    // What is committed already counts: a restarted indexer with nothing new to commit still
+    // reports the slot it resumed from, not zero.
+    if let Some(slot) = checkpoint {
+        progress.send_if_modified(|c| {
+            let behind = c.slot < slot;
+            c.slot = c.slot.max(slot);
+            behind
+        });
+    }
     let io = stream::Io { rpc, store: store.clone(), checkpoints: checkpoints.clone(), stream: commit.stream.clone() };
     if checkpoint.is_none() {
         // Accounts created before the first streamed slot (genesis, or history the stream
