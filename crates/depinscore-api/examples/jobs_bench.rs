@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use depinscore_api::{ApiConfig, AppState};
-use depinscore_clickhouse::{ChConfig, ChStore, JobFilter, JobSort, JobState};
+use depinscore_clickhouse::{ChConfig, ChStore, CompletedJobsFilter, JobFilter, JobSort, JobState};
 use depinscore_report::{BUILTIN_CLOUD_PRICES, CloudPriceTable};
 use depinscore_sql::SqlStore;
 
@@ -133,9 +133,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for from in (0..n).step_by(chunk as usize) {
         insert_jobs(&ch, n, from, (from + chunk).min(n))?;
     }
-    ch.query("OPTIMIZE TABLE bench.job_list FINAL")?;
-    ch.query("OPTIMIZE TABLE bench.job_activity FINAL")?;
-    ch.query("OPTIMIZE TABLE bench.node_activity FINAL")?;
+    // Merged read models, as a settled server holds them (an OPTIMIZE can return while a merge
+    // still runs: repeat until each table is one part).
+    for table in ["job_list", "job_activity", "node_activity", "job_parties"] {
+        for _ in 0..60 {
+            let parts = one(
+                &ch,
+                &format!("SELECT count() FROM system.parts WHERE active AND database = 'bench' AND table = '{table}'"),
+            )
+            .await?;
+            if parts == "1" {
+                break;
+            }
+            ch.query(&format!("OPTIMIZE TABLE bench.{table} FINAL"))?;
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+    }
     println!(
         "loaded {} jobs ({} events, {} flows) in {:.1} s; job_activity {} rows, node_activity {} rows",
         one(&ch, "SELECT count() FROM bench.job_list").await?,
@@ -156,12 +169,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("first page, oldest first", JobFilter { sort: JobSort::ListedAsc, ..base.clone() }, 200, 1),
         ("cursor walk, 100 pages", base.clone(), 2, 100),
         ("limit 500, 20 pages", JobFilter { limit: 500, ..base.clone() }, 2, 20),
-        ("market, 20 pages", JobFilter { market: Some(market), ..base.clone() }, 5, 20),
-        ("project, 20 pages", JobFilter { project: Some(project), ..base.clone() }, 5, 20),
-        ("node, 5 pages", JobFilter { node: Some(node), ..base.clone() }, 20, 5),
-        ("state running", JobFilter { state: Some(JobState::Running), ..base.clone() }, 50, 1),
-        ("state completed, 20 pages", JobFilter { state: Some(JobState::Completed), ..base.clone() }, 5, 20),
-        ("state stopped, 20 pages", JobFilter { state: Some(JobState::Stopped), ..base.clone() }, 5, 20),
+        ("market, 20 pages", JobFilter { market: Some(market.clone()), ..base.clone() }, 5, 20),
+        ("project, 20 pages", JobFilter { project: Some(project.clone()), ..base.clone() }, 5, 20),
+        ("payer, 20 pages", JobFilter { payer: Some(project), ..base.clone() }, 5, 20),
+        ("node, 5 pages", JobFilter { node: Some(node.clone()), ..base.clone() }, 20, 5),
+        ("state running", JobFilter { states: vec![JobState::Running], ..base.clone() }, 50, 1),
+        ("state completed, 20 pages", JobFilter { states: vec![JobState::Completed], ..base.clone() }, 5, 20),
+        ("state stopped, 20 pages", JobFilter { states: vec![JobState::Stopped], ..base.clone() }, 5, 20),
+        (
+            "market + state stopped, 5 pages",
+            JobFilter { market: Some(market.clone()), states: vec![JobState::Stopped], ..base.clone() },
+            5,
+            5,
+        ),
+        (
+            "node + state completed",
+            JobFilter { node: Some(node.clone()), states: vec![JobState::Completed], ..base.clone() },
+            20,
+            1,
+        ),
         (
             "one month mid-year, 20 pages",
             JobFilter { listed_from: Some(mid), listed_to: Some(mid + 30 * 86_400), ..base.clone() },
@@ -172,6 +198,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, filter, repeat, pages) in cases {
         println!("{name:32} {}", time_pages(&store, &filter, repeat, pages).await?);
     }
+    // What Nosana's routes add: totalJobs of /jobs, and /jobs/stats over every completed job.
+    for (name, filter) in [
+        ("count: every job", base.clone()),
+        ("count: state completed", JobFilter { states: vec![JobState::Completed], ..base.clone() }),
+        ("count: market", JobFilter { market: Some(market.clone()), ..base.clone() }),
+    ] {
+        let mut ms = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            std::hint::black_box(store.job_count(&filter).await?);
+            ms.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("{name:32} {}", percentiles(ms));
+    }
+    let mut ms = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        std::hint::black_box(store.completed_jobs_by_day(&CompletedJobsFilter::default(), None).await?);
+        ms.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    println!("{:32} {}", "completed jobs by day (stats)", percentiles(ms));
 
     let dir = std::env::temp_dir().join(format!("depinscore-jobs-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/clickhouse/0004_daily_rollups.sql"),
     },
     Migration { version: 5, name: "explorer", sql: include_str!("../../../schema/clickhouse/0005_explorer.sql") },
+    Migration { version: 6, name: "job_parties", sql: include_str!("../../../schema/clickhouse/0006_job_parties.sql") },
 ];
 
 /// A migration recorded as applied.

@@ -417,9 +417,18 @@ async fn each_filter_narrows_the_list() {
         (JobState::Stopped, j2),
         (JobState::Delisted, j5),
     ] {
-        assert_eq!(q(JobFilter { state: Some(state), ..base.clone() }).await, vec![expect.clone()], "{state:?}");
+        assert_eq!(q(JobFilter { states: vec![state], ..base.clone() }).await, vec![expect.clone()], "{state:?}");
     }
-    assert!(q(JobFilter { state: Some(JobState::Recovered), ..base.clone() }).await.is_empty());
+    assert!(q(JobFilter { states: vec![JobState::Recovered], ..base.clone() }).await.is_empty());
+    // Several states: any of them (Nosana's STOPPED is stopped or recovered).
+    assert_eq!(
+        q(JobFilter { states: vec![JobState::Stopped, JobState::Recovered, JobState::Delisted], ..base.clone() }).await,
+        {
+            let mut v = vec![j2.clone(), j5.clone()];
+            v.sort();
+            v
+        }
+    );
     assert_eq!(q(JobFilter { market: Some(w.m2.clone()), ..base.clone() }).await, vec![j4.clone()]);
     assert_eq!(q(JobFilter { market: Some(w.m1.clone()), ..base.clone() }).await.len(), 4);
     assert_eq!(q(JobFilter { node: Some(w.n1.clone()), ..base.clone() }).await, vec![j1.clone()]);
@@ -442,13 +451,27 @@ async fn each_filter_narrows_the_list() {
     assert_eq!(
         q(JobFilter {
             market: Some(w.m1.clone()),
-            state: Some(JobState::Queued),
+            states: vec![JobState::Queued],
             payer: Some(w.w1.clone()),
             ..base.clone()
         })
         .await,
         vec![j3.clone()]
     );
+    assert_eq!(
+        q(JobFilter { node: Some(w.n2.clone()), states: vec![JobState::Stopped], ..base.clone() }).await,
+        vec![j2.clone()]
+    );
+    assert!(
+        q(JobFilter { node: Some(w.n2.clone()), states: vec![JobState::Completed], ..base.clone() }).await.is_empty()
+    );
+    assert_eq!(
+        q(JobFilter { project: Some(w.p2.clone()), market: Some(w.m1.clone()), ..base.clone() }).await,
+        vec![j2.clone(), j5.clone()]
+    );
+    assert!(q(JobFilter { project: Some(w.p2.clone()), market: Some(w.m2.clone()), ..base.clone() }).await.is_empty());
+    // A party filter matches its own role only: a payer is not a project.
+    assert!(q(JobFilter { project: Some(w.w1.clone()), ..base.clone() }).await.is_empty());
 }
 
 #[tokio::test]
@@ -807,6 +830,16 @@ async fn the_migration_backfills_what_was_written_before_it() {
     assert_eq!(migrated.applied_migrations().await.unwrap().len(), MIGRATIONS.len());
     let (fresh, _) = store_with_world("x_backfill_fresh").await;
     assert_eq!(migrated.jobs(&all(500)).await.unwrap(), fresh.jobs(&all(500)).await.unwrap());
+    for filter in [
+        JobFilter { market: Some(w.m1.clone()), ..all(500) },
+        JobFilter { project: Some(w.p2.clone()), ..all(500) },
+        JobFilter { payer: Some(w.w1.clone()), ..all(500) },
+        JobFilter { node: Some(w.n2.clone()), ..all(500) },
+    ] {
+        let migrated = migrated.jobs(&filter).await.unwrap();
+        assert!(!migrated.items.is_empty(), "{filter:?}");
+        assert_eq!(migrated, fresh.jobs(&filter).await.unwrap(), "{filter:?}");
+    }
     assert_eq!(migrated.job_stats().await.unwrap(), fresh.job_stats().await.unwrap());
     assert_eq!(
         migrated.nodes(&NodeFilter::default()).await.unwrap(),
@@ -816,74 +849,66 @@ async fn the_migration_backfills_what_was_written_before_it() {
     assert_eq!(migrated.job(&w.jobs[0]).await.unwrap(), fresh.job(&w.jobs[0]).await.unwrap());
 }
 
-/// Timings over a million jobs (a year of listings, one every 30 s; 90 % finished, payouts
-/// and deposits for each). Ignored by default (about a minute on two cores); run with
-/// `cargo test -p depinscore-clickhouse --test explorer -- --ignored --nocapture`.
 #[tokio::test]
-#[ignore]
-async fn the_job_list_over_a_million_jobs_stays_fast() {
-    let db = "x_perf";
-    let store = ChStore::open(&config(db), 1).await.unwrap();
-    let ch = server();
-    let n = 1_000_000u64;
-    // Random-looking addresses, as real ones are (the job key order is not the listing order).
-    let job = "concat('J', replaceAll(hex(MD5(toString(number))), '0', 'o'))";
-    let market = "concat('Mkt', toString(number % 7 + 1))";
-    let node = "concat('Nd', replaceAll(toString(number % 3000), '0', 'o'))";
-    let t = |sql: String| ch.query(&sql).unwrap();
-    let started = std::time::Instant::now();
-    t(format!(
-        "INSERT INTO {db}.job_events SELECT {job}, 1000 + number * 75, 0, 0, 0, toDateTime({T0} + number * 30), \
-         concat('S', toString(number)), 'list', {market}, '', '', concat('P', toString(number % 500)), \
-         concat('W', toString(number % 500)), 3600 FROM numbers({n})"
-    ));
-    t(format!(
-        "INSERT INTO {db}.job_events SELECT {job}, 1000 + number * 75 + 50, 1, 0, 0, toDateTime({T0} + number * 30 + 20), \
-         concat('F', toString(number)), 'finish', {market}, concat('R', toString(number)), {node}, '', '', NULL \
-         FROM numbers({n}) WHERE number % 10 != 0"
-    ));
-    t(format!(
-        "INSERT INTO {db}.token_flows SELECT 1000 + number * 75 + 50, 1, 0, 1, toDateTime({T0} + number * 30 + 20), \
-         concat('F', toString(number)), 'payout', 'nos', 'a', 'b', {node}, {job}, {market}, 200 \
-         FROM numbers({n}) WHERE number % 10 != 0"
-    ));
-    t(format!("OPTIMIZE TABLE {db}.job_list FINAL"));
-    t(format!("OPTIMIZE TABLE {db}.job_activity FINAL"));
-    t(format!("OPTIMIZE TABLE {db}.node_activity FINAL"));
-    eprintln!("loaded {n} jobs in {:?}", started.elapsed());
-
-    async fn time<T>(what: &str, f: impl std::future::Future<Output = Result<T, ChError>>) -> T {
-        let mut best = std::time::Duration::MAX;
-        let mut worst = std::time::Duration::ZERO;
-        let mut out = None;
-        let f = std::pin::pin!(f);
-        let started = std::time::Instant::now();
-        out.get_or_insert(f.await.unwrap());
-        let took = started.elapsed();
-        best = best.min(took);
-        worst = worst.max(took);
-        eprintln!("{what}: {took:?}");
-        let _ = (best, worst);
-        out.unwrap()
+async fn nosanas_aggregates_count_completed_jobs_open_stakes_and_filtered_jobs() {
+    let (store, w) = store_with_world("x_nosana").await;
+    // J1 is the one completed job: run from T0 + 20 to T0 + 50, paid 300 and a fee of 3,600.
+    let j1_day = CompletedJobsDay {
+        day: (T0 + 20) / 86_400,
+        key: String::new(),
+        completed: 1,
+        duration: 30,
+        payout: 300,
+        fee: 3_600,
+    };
+    let all_completed = CompletedJobsFilter::default();
+    assert_eq!(store.completed_jobs_by_day(&all_completed, None).await.unwrap(), vec![j1_day.clone()]);
+    let by_market = store.completed_jobs_by_day(&all_completed, Some(CompletedJobsGroup::Market)).await.unwrap();
+    assert_eq!(by_market, vec![CompletedJobsDay { key: w.m1.clone(), ..j1_day.clone() }]);
+    let by_project = store.completed_jobs_by_day(&all_completed, Some(CompletedJobsGroup::Project)).await.unwrap();
+    assert_eq!(by_project[0].key, w.p1);
+    for (filter, n) in [
+        (CompletedJobsFilter { node: Some(w.n1.clone()), ..Default::default() }, 1),
+        (CompletedJobsFilter { node: Some(w.n2.clone()), ..Default::default() }, 0),
+        (CompletedJobsFilter { market: Some(w.m2.clone()), ..Default::default() }, 0),
+        (CompletedJobsFilter { project: Some(w.p1.clone()), payer: Some(w.w1.clone()), ..Default::default() }, 1),
+        (CompletedJobsFilter { started_from: Some(T0 + 20), ..Default::default() }, 1),
+        (CompletedJobsFilter { started_from: Some(T0 + 21), ..Default::default() }, 0),
+        (CompletedJobsFilter { ended_to: Some(T0 + 49), ..Default::default() }, 0),
+    ] {
+        let days = store.completed_jobs_by_day(&filter, None).await.unwrap();
+        assert_eq!(days.iter().map(|d| d.completed).sum::<u64>(), n, "{filter:?}");
     }
-    for round in 0..3 {
-        eprintln!("-- round {round}");
-        let first = time("first page (50, newest)", store.jobs(&all(50))).await;
-        let second =
-            time("second page (cursor)", store.jobs(&JobFilter { cursor: first.next_cursor.clone(), ..all(50) })).await;
-        assert_eq!(second.items.len(), 50);
-        let mid = JobCursor { listed_at: T0 + 500_000 * 30, job: "J5".into() }.encode();
-        time("page in the middle of the year (500)", store.jobs(&JobFilter { cursor: Some(mid), ..all(500) })).await;
-        time("oldest first", store.jobs(&JobFilter { sort: JobSort::ListedAsc, ..all(50) })).await;
-        time("state = completed", store.jobs(&JobFilter { state: Some(JobState::Completed), ..all(50) })).await;
-        time("state = queued (10 %)", store.jobs(&JobFilter { state: Some(JobState::Queued), ..all(50) })).await;
-        time("market", store.jobs(&JobFilter { market: Some("Mkt3".into()), ..all(50) })).await;
-        time("node", store.jobs(&JobFilter { node: Some("Nd42".into()), ..all(50) })).await;
-        time("project (sparse: 1 in 500)", store.jobs(&JobFilter { project: Some("P7".into()), ..all(50) })).await;
-        let some_job = first.items[7].address.clone();
-        time("job detail", store.job(&some_job)).await;
-        time("job stats (all jobs)", store.job_stats()).await;
-        time("node detail", store.node("Nd42")).await;
-        time("nodes page", store.nodes(&NodeFilter::default())).await;
+    // Two open stakes (5,000 and 9,000 NOS base units, xNOS 5,575 and 36,000); the closed one
+    // does not count.
+    let stakes = store.stake_totals(i64::from(T0) + 86_400).await.unwrap();
+    assert_eq!((stakes.stakers, stakes.nos_staked, stakes.xnos), (2, 14_000.0, 41_575.0));
+    // Job counts follow the list's filters.
+    let count = |f: JobFilter| {
+        let store = &store;
+        async move { store.job_count(&f).await.unwrap() }
+    };
+    assert_eq!(count(all(1)).await, 5);
+    assert_eq!(count(JobFilter { states: vec![JobState::Completed], ..all(1) }).await, 1);
+    assert_eq!(count(JobFilter { market: Some(w.m1.clone()), ..all(1) }).await, 4);
+    assert_eq!(count(JobFilter { node: Some(w.n2.clone()), ..all(1) }).await, 1);
+    assert_eq!(
+        count(JobFilter {
+            project: Some(w.p2.clone()),
+            states: vec![JobState::Stopped, JobState::Recovered],
+            ..all(1)
+        })
+        .await,
+        1
+    );
+    assert_eq!(count(JobFilter { listed_from: Some(T0 + 86_400), ..all(1) }).await, 1);
+    // An offset is a cursor after that many jobs of the same filter.
+    let every = addresses(&store.jobs(&all(500)).await.unwrap()).into_iter().map(String::from).collect::<Vec<_>>();
+    for offset in 0..=6u64 {
+        let cursor = store.job_cursor_after(&all(1), offset).await.unwrap();
+        assert_eq!(cursor.is_none(), offset == 0);
+        let page = store.jobs(&JobFilter { cursor, ..all(2) }).await.unwrap();
+        let expect: Vec<String> = every.iter().skip(offset as usize).take(2).cloned().collect();
+        assert_eq!(addresses(&page), expect, "offset {offset}");
     }
 }

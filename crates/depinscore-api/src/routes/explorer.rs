@@ -19,7 +19,7 @@ use crate::params::{Params, address, signature};
 use crate::state::SharedState;
 
 /// A ClickHouse failure: the client's fault (bad cursor or filter) is a 400, anything else 503.
-fn ch(parameter: &str) -> impl Fn(ChError) -> ApiError + '_ {
+pub(crate) fn ch(parameter: &str) -> impl Fn(ChError) -> ApiError + '_ {
     move |e| {
         if e.is_client_error() { ApiError::bad(parameter, e.to_string()) } else { ApiError::store("ClickHouse", e) }
     }
@@ -59,7 +59,7 @@ pub async fn jobs(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiRes
         p.time(name, end)?.map(|t| u32::try_from(t).map_err(|_| ApiError::bad(name, "beyond 2106"))).transpose()
     };
     let filter = JobFilter {
-        state: p.get("state").map(state_of).transpose()?,
+        states: p.get("state").map(state_of).transpose()?.into_iter().collect(),
         market: p.address("market")?,
         node: p.address("node")?,
         project: p.address("project")?,

@@ -20,10 +20,12 @@
 //! `quit_admin` names no job (only the run), so a job whose run an admin closed stays
 //! `running` here until its next event.
 
+use std::collections::HashMap;
+
 use clickhouse::Row;
 use serde::{Deserialize, Serialize};
 
-use super::{check_limit, hex_decode, hex_encode, is_base58_key};
+use super::{MAX_LIMIT, check_limit, hex_decode, hex_encode, is_base58_key};
 use crate::{ChError, ChStore};
 
 /// What a job is doing now (see the module docs for the mapping).
@@ -115,7 +117,8 @@ pub enum JobSort {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct JobFilter {
-    pub state: Option<JobState>,
+    /// Jobs in any of these states (empty: every state).
+    pub states: Vec<JobState>,
     pub market: Option<String>,
     /// Jobs this node ran (any run of the job).
     pub node: Option<String>,
@@ -136,7 +139,7 @@ pub struct JobFilter {
 impl Default for JobFilter {
     fn default() -> Self {
         Self {
-            state: None,
+            states: Vec::new(),
             market: None,
             node: None,
             project: None,
@@ -340,14 +343,20 @@ pub struct JobStats {
     pub fee: u64,
 }
 
-/// A row of the list query (column order matters: RowBinary without validation).
+/// A job_list row: the keys of one listed job (column order matters: RowBinary without validation).
 #[derive(Debug, Row, Deserialize)]
-struct JobRow {
+struct ListRow {
     listed_at: u32,
     job: String,
     market: String,
     project: String,
     payer: String,
+}
+
+/// A job's merged `job_activity` (columns in [`ACTIVITY_COLUMNS`] order).
+#[derive(Debug, Default, Row, Deserialize)]
+struct ActivityRow {
+    job: String,
     first_slot: u64,
     last_slot: u64,
     first_time: u32,
@@ -355,9 +364,9 @@ struct JobRow {
     state_kind: String,
     node: String,
     run: String,
-    a_market: String,
-    a_project: String,
-    a_payer: String,
+    market: String,
+    project: String,
+    payer: String,
     started_at: u32,
     ended_at: u32,
     timeout: i64,
@@ -367,20 +376,25 @@ struct JobRow {
     fee: u64,
 }
 
-impl JobRow {
-    fn summary(self) -> JobSummary {
+impl ActivityRow {
+    /// The summary of this job; `list` is its job_list row, when it has one.
+    fn summary(self, list: Option<ListRow>) -> JobSummary {
         let state = JobState::from_event_kind(&self.state_kind);
+        let (listed_at, market, project, payer) = match list {
+            Some(l) => (l.listed_at, l.market, l.project, l.payer),
+            None => (self.first_time, String::new(), String::new(), String::new()),
+        };
         let or = |a: String, b: String| if a.is_empty() { b } else { a };
         JobSummary {
             address: self.job,
             state,
             nosana_state: state.nosana_code(),
-            market: or(self.market, self.a_market),
+            market: or(market, self.market),
             node: self.node,
             run: self.run,
-            project: or(self.project, self.a_project),
-            payer: or(self.payer, self.a_payer),
-            listed_at: if self.listed_at > 0 { self.listed_at } else { self.first_time },
+            project: or(project, self.project),
+            payer: or(payer, self.payer),
+            listed_at: if listed_at > 0 { listed_at } else { self.first_time },
             started_at: (self.started_at > 0 && state != JobState::Queued).then_some(self.started_at),
             ended_at: (self.ended_at > 0 && state.is_ended()).then_some(self.ended_at),
             timeout: (self.timeout > 0).then_some(self.timeout),
@@ -395,7 +409,7 @@ impl JobRow {
     }
 }
 
-/// Merged `job_activity` columns after `job`, in `JobRow` order from `first_slot`.
+/// Merged `job_activity` columns after `job`, in [`ActivityRow`] order from `first_slot`.
 const ACTIVITY_COLUMNS: &str = "minMerge(first_slot) AS first_slot, maxMerge(last_slot) AS last_slot, \
      minMerge(first_time) AS first_time, sumMerge(events) AS events, argMaxMerge(state_kind) AS state_kind, \
      argMaxMerge(node) AS node, argMaxMerge(run) AS run, maxMerge(market) AS a_market, \
@@ -405,36 +419,83 @@ const ACTIVITY_COLUMNS: &str = "minMerge(first_slot) AS first_slot, maxMerge(las
 
 /// Listing windows the job list tries, newest (or oldest) first, before reading everything:
 /// a page over a million jobs then reads a few primary-key ranges instead of the whole table.
-const WINDOWS: [u32; 4] = [6 * 3600, 2 * 86_400, 16 * 86_400, 128 * 86_400];
+const WINDOWS: [u32; 5] = [3600, 6 * 3600, 2 * 86_400, 16 * 86_400, 128 * 86_400];
 
 /// One value a list query binds, in placeholder order.
+#[derive(Clone)]
 enum Arg<'a> {
     U32(u32),
     Str(&'a str),
-    Strs(&'a [&'a str]),
+    Kinds(Vec<&'static str>),
 }
 
-fn bind_all<'a>(mut q: clickhouse::query::Query, args: &[Arg<'a>]) -> clickhouse::query::Query {
+fn bind_all(mut q: clickhouse::query::Query, args: &[Arg<'_>]) -> clickhouse::query::Query {
     for a in args {
         q = match a {
             Arg::U32(v) => q.bind(*v),
             Arg::Str(v) => q.bind(*v),
-            Arg::Strs(v) => q.bind(*v),
+            Arg::Kinds(v) => q.bind(v),
         };
     }
     q
 }
 
+impl JobFilter {
+    /// The party filter the list reads through `job_parties` (the most selective first).
+    fn party(&self) -> Option<(&'static str, &str)> {
+        [("project", &self.project), ("payer", &self.payer), ("market", &self.market)]
+            .into_iter()
+            .find_map(|(role, v)| v.as_deref().map(|v| (role, v)))
+    }
+
+    /// Event kinds whose being newest puts a job in one of the filter's states (empty: any).
+    fn state_kinds(&self) -> Vec<&'static str> {
+        self.states.iter().flat_map(|s| s.event_kinds().iter().copied()).collect()
+    }
+}
+
 impl ChStore {
     /// A page of jobs (see [`JobFilter`]). A bad cursor or limit is a client error
     /// ([`ChError::is_client_error`]).
+    ///
+    /// Two reads: the page's keys (one primary-key range of `job_list`, or of `job_parties`
+    /// when a market, project or payer is given; a node's jobs are found through
+    /// `node_activity`), then the page's merged `job_activity` by point lookups. A state filter
+    /// merges only the `state_kind` column of the window's jobs. Pages without a node grow a
+    /// listing window from the anchor until it holds a page.
     pub async fn jobs(&self, filter: &JobFilter) -> Result<JobPage, ChError> {
         let limit = check_limit(filter.limit)?;
+        let keys = self.page_keys(filter, limit).await?;
+        self.page(keys, limit).await
+    }
+
+    /// The cursor that continues after the first `offset` jobs of the filter (its own cursor
+    /// and limit aside), walking listing keys only; `None` for offset 0. Past the last job it
+    /// is the last job's cursor (the page after it is empty).
+    pub async fn job_cursor_after(&self, filter: &JobFilter, offset: u64) -> Result<Option<String>, ChError> {
+        let mut left = offset;
+        let mut cursor: Option<String> = None;
+        while left > 0 {
+            let take = left.min(u64::from(MAX_LIMIT)) as u32;
+            let step = JobFilter { limit: take, cursor: cursor.clone(), ..filter.clone() };
+            let keys = self.page_keys(&step, take).await?;
+            let Some(last) = keys.get(take as usize - 1).or(keys.last()) else { break };
+            cursor = Some(JobCursor { listed_at: last.listed_at, job: last.job.clone() }.encode());
+            if keys.len() <= take as usize {
+                break;
+            }
+            left -= u64::from(take);
+        }
+        Ok(cursor)
+    }
+
+    /// The listing keys of the page (`limit` and one more when another page follows).
+    async fn page_keys(&self, filter: &JobFilter, limit: u32) -> Result<Vec<ListRow>, ChError> {
         let cursor = filter.cursor.as_deref().map(JobCursor::decode).transpose()?;
         let desc = filter.sort == JobSort::ListedDesc;
         let (from, to) = (filter.listed_from.unwrap_or(0), filter.listed_to.unwrap_or(u32::MAX));
         if from > to {
-            return Ok(JobPage { items: Vec::new(), next_cursor: None });
+            return Ok(Vec::new());
         }
         // The anchor the windows grow from: the cursor, else the newest (oldest) listing.
         let anchor = match (&cursor, desc) {
@@ -443,8 +504,10 @@ impl ChStore {
             (None, false) if from != 0 => Some(from),
             (None, _) => self.listing_extent(desc).await?,
         };
-        let Some(anchor) = anchor else { return Ok(JobPage { items: Vec::new(), next_cursor: None }) };
-        let mut windows: Vec<Option<u32>> = WINDOWS.iter().map(|w| Some(*w)).collect();
+        let Some(anchor) = anchor else { return Ok(Vec::new()) };
+        // A node's jobs are few and found by key: one read of the whole range.
+        let mut windows: Vec<Option<u32>> =
+            if filter.node.is_some() { Vec::new() } else { WINDOWS.iter().map(|w| Some(*w)).collect() };
         windows.push(None);
         for window in windows {
             // [lo, hi] = the filter's range intersected with the window.
@@ -459,12 +522,12 @@ impl ChStore {
                 }
                 (None, _) => (from, to, true),
             };
-            let rows = self.job_rows(filter, cursor.as_ref(), desc, lo, hi, limit + 1).await?;
-            if rows.len() > limit as usize || complete {
-                return Ok(page(rows, limit));
+            let keys = self.job_keys(filter, cursor.as_ref(), desc, lo, hi, limit + 1).await?;
+            if keys.len() > limit as usize || complete {
+                return Ok(keys);
             }
         }
-        Ok(JobPage { items: Vec::new(), next_cursor: None })
+        Ok(Vec::new())
     }
 
     /// The newest (`desc`) or oldest listing time, if any job is listed.
@@ -475,7 +538,9 @@ impl ChStore {
         Ok((n > 0).then_some(t))
     }
 
-    async fn job_rows(
+    /// The listing keys of at most `take` jobs of the filter listed in `[lo, hi]`, after the
+    /// cursor, in list order.
+    async fn job_keys(
         &self,
         filter: &JobFilter,
         cursor: Option<&JobCursor>,
@@ -483,10 +548,75 @@ impl ChStore {
         lo: u32,
         hi: u32,
         take: u32,
-    ) -> Result<Vec<JobRow>, ChError> {
-        // Conditions on job_list, used twice (the page and the activity lookup).
-        let mut cond = String::from("listed_at >= ? AND listed_at <= ?");
-        let mut args: Vec<Arg<'_>> = vec![Arg::U32(lo), Arg::U32(hi)];
+    ) -> Result<Vec<ListRow>, ChError> {
+        let (from, args) = self.list_selection(filter, cursor, desc, lo, hi);
+        let dir = if desc { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT DISTINCT listed_at, job, market, project, payer {from} ORDER BY listed_at {dir}, job {dir} LIMIT ?"
+        );
+        Ok(bind_all(self.client().query(&sql), &args).bind(take).fetch_all::<ListRow>().await?)
+    }
+
+    /// How many listed jobs match the filter (its limit, cursor and sort aside). With a state
+    /// and no node or party to narrow it, every job's state is merged once (a second or so
+    /// over a million jobs) rather than looked up job by job.
+    pub async fn job_count(&self, filter: &JobFilter) -> Result<u64, ChError> {
+        let (from, to) = (filter.listed_from.unwrap_or(0), filter.listed_to.unwrap_or(u32::MAX));
+        if from > to {
+            return Ok(0);
+        }
+        let plain = JobFilter { states: Vec::new(), ..filter.clone() };
+        let (selection, args) = self.list_selection(&plain, None, true, from, to);
+        let kinds = filter.state_kinds();
+        if kinds.is_empty() {
+            // Counting merges replaced rows faster than it deduplicates them.
+            let sql = format!("SELECT count() {}", selection.replacen(" WHERE ", " FINAL WHERE ", 1));
+            return Ok(bind_all(self.client().query(&sql), &args).fetch_one::<u64>().await?);
+        }
+        let narrow = filter.node.is_some() || filter.party().is_some();
+        let lookup = if narrow { format!("WHERE job IN (SELECT job {selection})") } else { String::new() };
+        let sql = format!(
+            "SELECT count() FROM (SELECT job, argMaxMerge(state_kind) AS s FROM {} {lookup} GROUP BY job) \
+             WHERE has(?, s) AND job IN (SELECT job {selection})",
+            self.table("job_activity")
+        );
+        let mut q = self.client().query(&sql);
+        if narrow {
+            q = bind_all(q, &args);
+        }
+        Ok(bind_all(q.bind(&kinds), &args).fetch_one::<u64>().await?)
+    }
+
+    /// `FROM … WHERE …` of the listed jobs of the filter in `[lo, hi]` after the cursor, and
+    /// its bound values in placeholder order. Rows repeat only when a slot was replayed
+    /// (identical copies): readers take `DISTINCT` rows, cheaper here than `FINAL`.
+    fn list_selection<'a>(
+        &self,
+        filter: &'a JobFilter,
+        cursor: Option<&'a JobCursor>,
+        desc: bool,
+        lo: u32,
+        hi: u32,
+    ) -> (String, Vec<Arg<'a>>) {
+        let mut cond = String::new();
+        let mut args: Vec<Arg<'a>> = Vec::new();
+        // The narrowest primary-key range: a node's jobs, else one party's, else every listing.
+        let source = if let Some(node) = &filter.node {
+            cond.push_str(&format!(
+                "role = 'job' AND party IN (SELECT job FROM {} WHERE node = ?) AND ",
+                self.table("node_activity")
+            ));
+            args.push(Arg::Str(node));
+            self.table("job_parties")
+        } else if let Some((role, value)) = filter.party() {
+            cond.push_str("role = ? AND party = ? AND ");
+            args.extend([Arg::Str(role), Arg::Str(value)]);
+            self.table("job_parties")
+        } else {
+            self.table("job_list")
+        };
+        cond.push_str("listed_at >= ? AND listed_at <= ?");
+        args.extend([Arg::U32(lo), Arg::U32(hi)]);
         if let Some(c) = cursor {
             let (op, bound) = if desc { ("<", "listed_at <= ?") } else { (">", "listed_at >= ?") };
             cond.push_str(&format!(" AND {bound} AND (listed_at {op} ? OR (listed_at = ? AND job {op} ?))"));
@@ -498,56 +628,63 @@ impl ChStore {
                 args.push(Arg::Str(v));
             }
         }
-        if let Some(node) = &filter.node {
-            cond.push_str(&format!(" AND job IN (SELECT job FROM {} WHERE node = ?)", self.table("node_activity")));
-            args.push(Arg::Str(node));
+        let kinds = filter.state_kinds();
+        if kinds.is_empty() {
+            return (format!("FROM {source} WHERE {cond}"), args);
         }
-        let mut outer = String::new();
-        let kinds: Vec<&str>;
-        let mut outer_args: Vec<Arg<'_>> = Vec::new();
-        if let Some(state) = filter.state {
-            kinds = state.event_kinds().to_vec();
-            outer = " WHERE has(?, state_kind)".to_string();
-            outer_args.push(Arg::Strs(&kinds));
-        }
-        let list = self.table("job_list");
-        let dir = if desc { "DESC" } else { "ASC" };
-        // Without a state filter only the page's jobs need their activity (point lookups);
-        // with one, every job of the window does.
-        let page_only = if filter.state.is_none() {
-            format!(" ORDER BY listed_at {dir}, job {dir} LIMIT ?")
-        } else {
-            String::new()
-        };
-        let sql = format!(
-            "SELECT listed_at, job, market, project, payer, first_slot, last_slot, first_time, events, state_kind, \
-             node, run, a_market, a_project, a_payer, started_at, ended_at, timeout, deposit, payout, refund, fee \
-             FROM (SELECT listed_at, job, market, project, payer FROM {list} FINAL WHERE {cond}) \
-             ANY LEFT JOIN (SELECT job, {ACTIVITY_COLUMNS} FROM {activity} \
-               WHERE job IN (SELECT job FROM {list} FINAL WHERE {cond}{page_only}) GROUP BY job) USING job{outer} \
-             ORDER BY listed_at {dir}, job {dir} LIMIT ?",
-            activity = self.table("job_activity"),
+        // The state column alone of the range's jobs, by point lookups.
+        let state_cond = format!(
+            " AND job IN (SELECT job FROM (SELECT job, argMaxMerge(state_kind) AS s FROM {} \
+             WHERE job IN (SELECT job FROM {source} WHERE {cond}) GROUP BY job) WHERE has(?, s))",
+            self.table("job_activity")
         );
-        let mut q = bind_all(self.client().query(&sql), &args);
-        q = bind_all(q, &args);
-        if filter.state.is_none() {
-            q = q.bind(take);
+        let mut all = args.clone();
+        all.extend(args);
+        all.push(Arg::Kinds(kinds));
+        (format!("FROM {source} WHERE {cond}{state_cond}"), all)
+    }
+
+    /// The merged activity of `jobs`, by job.
+    async fn activities(&self, jobs: &[&str]) -> Result<HashMap<String, ActivityRow>, ChError> {
+        if jobs.is_empty() {
+            return Ok(HashMap::new());
         }
-        q = bind_all(q, &outer_args);
-        Ok(q.bind(take).fetch_all::<JobRow>().await?)
+        let sql = format!(
+            "SELECT job, {ACTIVITY_COLUMNS} FROM {} WHERE job IN (SELECT arrayJoin(?)) GROUP BY job",
+            self.table("job_activity")
+        );
+        let rows = self.client().query(&sql).bind(jobs).fetch_all::<ActivityRow>().await?;
+        Ok(rows.into_iter().map(|r| (r.job.clone(), r)).collect())
+    }
+
+    /// The page of at most `limit` of `keys` (one more means there is a next page).
+    async fn page(&self, mut keys: Vec<ListRow>, limit: u32) -> Result<JobPage, ChError> {
+        let more = keys.len() > limit as usize;
+        keys.truncate(limit as usize);
+        let next_cursor = if more {
+            keys.last().map(|k| JobCursor { listed_at: k.listed_at, job: k.job.clone() }.encode())
+        } else {
+            None
+        };
+        let jobs: Vec<&str> = keys.iter().map(|k| k.job.as_str()).collect();
+        let mut activity = self.activities(&jobs).await?;
+        let items = keys
+            .into_iter()
+            .map(|k| {
+                let a =
+                    activity.remove(&k.job).unwrap_or_else(|| ActivityRow { job: k.job.clone(), ..Default::default() });
+                a.summary(Some(k))
+            })
+            .collect();
+        Ok(JobPage { items, next_cursor })
     }
 
     /// One job with its timeline and flows; `None` when nothing about it is indexed.
     pub async fn job(&self, address: &str) -> Result<Option<JobDetail>, ChError> {
-        let sql = format!(
-            "SELECT toUInt32(0) AS l_listed_at, job, '' AS l_market, '' AS l_project, '' AS l_payer, {ACTIVITY_COLUMNS} \
-             FROM {} WHERE job = ? GROUP BY job",
-            self.table("job_activity")
-        );
-        let Some(row) = self.client().query(&sql).bind(address).fetch_optional::<JobRow>().await? else {
+        let Some(row) = self.activities(&[address]).await?.remove(address) else {
             return Ok(None);
         };
-        let summary = row.summary();
+        let summary = row.summary(None);
         let events_sql = format!(
             "SELECT slot, tx_index, ix, inner, toUInt32(block_time), signature, kind, market, run, node, project, \
              payer, timeout FROM {} FINAL WHERE job = ? ORDER BY slot, tx_index, ix, inner, kind != 'list', kind",
@@ -611,8 +748,14 @@ impl ChStore {
     }
 
     async fn job_account(&self, address: &str) -> Result<Option<JobAccountInfo>, ChError> {
+        Ok(self.job_accounts(&[address]).await?.remove(address))
+    }
+
+    /// The latest decoded job accounts of `jobs` (absent: never indexed), by address.
+    pub async fn job_accounts(&self, jobs: &[&str]) -> Result<HashMap<String, JobAccountInfo>, ChError> {
         #[derive(Row, Deserialize)]
         struct R {
+            pubkey: String,
             slot: u64,
             closed: u8,
             state: u64,
@@ -623,25 +766,35 @@ impl ChStore {
             ipfs_job: String,
             ipfs_result: String,
         }
+        if jobs.is_empty() {
+            return Ok(HashMap::new());
+        }
         let sql = format!(
-            "SELECT slot, closed, visitParamExtractUInt(state, 'state'), visitParamExtractUInt(state, 'price'), \
+            "SELECT pubkey, slot, closed, visitParamExtractUInt(state, 'state'), visitParamExtractUInt(state, 'price'), \
              visitParamExtractInt(state, 'timeout'), visitParamExtractInt(state, 'time_start'), \
              visitParamExtractInt(state, 'time_end'), visitParamExtractString(state, 'ipfs_job'), \
-             visitParamExtractString(state, 'ipfs_result') FROM {} FINAL WHERE pubkey = ? AND kind = 'job'",
+             visitParamExtractString(state, 'ipfs_result') FROM {} FINAL \
+             WHERE pubkey IN (SELECT arrayJoin(?)) AND kind = 'job'",
             self.table("account_states")
         );
-        let r = self.client().query(&sql).bind(address).fetch_optional::<R>().await?;
-        Ok(r.map(|r| JobAccountInfo {
-            slot: r.slot,
-            closed: r.closed != 0,
-            state: u8::try_from(r.state).unwrap_or(u8::MAX),
-            price: r.price,
-            timeout: r.timeout,
-            time_start: r.time_start,
-            time_end: r.time_end,
-            ipfs_job: r.ipfs_job,
-            ipfs_result: r.ipfs_result,
-        }))
+        let rows = self.client().query(&sql).bind(jobs).fetch_all::<R>().await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let info = JobAccountInfo {
+                    slot: r.slot,
+                    closed: r.closed != 0,
+                    state: u8::try_from(r.state).unwrap_or(u8::MAX),
+                    price: r.price,
+                    timeout: r.timeout,
+                    time_start: r.time_start,
+                    time_end: r.time_end,
+                    ipfs_job: r.ipfs_job,
+                    ipfs_result: r.ipfs_result,
+                };
+                (r.pubkey, info)
+            })
+            .collect())
     }
 
     /// Jobs per state and market, and the deposit/payout/refund/fee totals.
@@ -689,17 +842,6 @@ impl ChStore {
         }
         Ok(stats)
     }
-}
-
-fn page(mut rows: Vec<JobRow>, limit: u32) -> JobPage {
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last().map(|r| JobCursor { listed_at: r.listed_at, job: r.job.clone() }.encode())
-    } else {
-        None
-    };
-    JobPage { items: rows.into_iter().map(JobRow::summary).collect(), next_cursor }
 }
 
 #[cfg(test)]

@@ -1,14 +1,16 @@
 //! The explorer's read layer: jobs, nodes, markets, accounts, transactions and the treasury,
-//! as typed values the API returns as JSON.
+//! and the aggregates behind Nosana's own indexer routes, as typed values the API returns as JSON.
 //!
-//! Every read is deduplicated (`FINAL` on ReplacingMergeTree tables, `-Merge` combinators on
-//! the AggregatingMergeTree read models of migration 0005) and every value reaches SQL through
+//! Every read is deduplicated (`FINAL` on ReplacingMergeTree tables, or `DISTINCT` where rows
+//! can only repeat as identical copies; `-Merge` combinators on the AggregatingMergeTree read
+//! models of migration 0005) and every value reaches SQL through
 //! `bind`. Amounts are u64 base units (u128 quantities such as xNOS are decimal strings), times
 //! Unix seconds, addresses base58 strings (empty = none).
 
 mod accounts;
 mod jobs;
 mod nodes;
+mod nosana;
 mod transactions;
 mod treasury;
 
@@ -22,6 +24,7 @@ pub use jobs::{
     JobStateCounts, JobStats, JobSummary, MarketJobStats,
 };
 pub use nodes::{NodeAccountInfo, NodeDetail, NodeFilter, NodePage, NodeSummary};
+pub use nosana::{CompletedJobsDay, CompletedJobsFilter, CompletedJobsGroup, StakeTotals};
 pub use transactions::{InstructionItem, TransactionDetail, TransactionFlowItem, TransactionJobEvent};
 pub use treasury::{LatestSlot, TreasuryDay};
 
