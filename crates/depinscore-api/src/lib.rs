@@ -3,8 +3,9 @@
 //! operations (`/health`, `/ready`, `/metrics`); an OpenAPI 3.1 document generated from the
 //! handlers at `/openapi.json` with a browsable page at `/docs`. Errors are problem details.
 //!
-//! The API has no engine: it serves stored snapshots (the binary wires re-scoring in through
-//! [`state::Rescorer`]) and reads ClickHouse with read-only credentials.
+//! The API computes no score: it serves stored snapshots (the binary wires re-scoring in through
+//! [`state::Rescorer`]) and reads ClickHouse with read-only credentials. Nosana's own indexer
+//! routes (`/jobs`, `/jobs/{address}`, `/jobs/stats`, `/stats`) are served in its shapes.
 
 pub mod auth;
 pub mod bounded;

@@ -415,21 +415,8 @@ async fn with_a_key_an_admin_imports_prices_and_nodes_and_publishes_a_report() {
 
 #[tokio::test]
 async fn a_rescore_stores_a_new_snapshot_and_the_latest_score_follows_it() {
-    let dir = temp_dir();
-    let sql = store(&dir).await;
-    let snaps = sample_snapshots();
-    sql.save_snapshot(&record(&snaps[0], 1)).await.unwrap();
-    let cloud = depinscore_report::CloudPriceTable::parse(depinscore_report::BUILTIN_CLOUD_PRICES).unwrap();
-    let rescorer = std::sync::Arc::new(StoreSnapshot { sql: sql.clone(), snapshot: snaps[2].clone() });
-    let state = depinscore_api::AppState::new(
-        sql.clone(),
-        None,
-        ApiConfig { rate_limit_per_s: 0, ..ApiConfig::default() },
-        cloud,
-    )
-    .with_rescorer(rescorer);
-    let (app, state) = depinscore_api::app(state);
-    let api = Api { app, state, snapshots: snaps.clone(), _dir: dir };
+    let api = api_with_rescorer(&[0], 2).await;
+    let (sql, snaps) = (&api.state.sql, api.snapshots.clone());
     assert_eq!(api.get("/v1/score").await.json()["id"], snaps[0].id.as_str());
     let key = sql.create_api_key("ops", 1).await.unwrap();
     let r = api
@@ -448,20 +435,8 @@ async fn a_rescore_stores_a_new_snapshot_and_the_latest_score_follows_it() {
 
 #[tokio::test]
 async fn imported_evidence_is_checked_against_the_methodology_and_the_newest_is_kept() {
-    let dir = temp_dir();
-    let sql = store(&dir).await;
-    let snaps = sample_snapshots();
-    let cloud = depinscore_report::CloudPriceTable::parse(depinscore_report::BUILTIN_CLOUD_PRICES).unwrap();
-    let rescorer = std::sync::Arc::new(StoreSnapshot { sql: sql.clone(), snapshot: snaps[2].clone() });
-    let state = depinscore_api::AppState::new(
-        sql.clone(),
-        None,
-        ApiConfig { rate_limit_per_s: 0, ..ApiConfig::default() },
-        cloud,
-    )
-    .with_rescorer(rescorer);
-    let (app, state) = depinscore_api::app(state);
-    let api = Api { app, state, snapshots: snaps, _dir: dir };
+    let api = api_with_rescorer(&[], 2).await;
+    let sql = &api.state.sql;
     let key = sql.create_api_key("analysts", 1).await.unwrap();
     let evidence = |body: &[u8]| {
         Request::post("/v1/admin/evidence")
@@ -567,6 +542,10 @@ async fn the_openapi_document_is_3_1_and_documents_every_route_with_its_errors()
         "/health",
         "/ready",
         "/metrics",
+        "/jobs",
+        "/jobs/{address}",
+        "/jobs/stats",
+        "/stats",
     ] {
         assert!(paths.contains_key(p), "{p} undocumented");
     }
@@ -604,6 +583,18 @@ async fn explorer_parameters_are_checked_before_any_store_and_without_clickhouse
         ("/v1/rewards?after=abc", "after"),
         ("/v1/pools?limit=0", "limit"),
         ("/v1/transactions/abc", "signature"),
+        // Nosana's routes: its names and ranges, checked the same way.
+        ("/jobs?limit=51", "limit"),
+        ("/jobs?offset=10001", "offset"),
+        ("/jobs?state=completed", "state"),
+        ("/jobs?poster=xyz", "poster"),
+        ("/jobs?timeStart=1", "timeStart"),
+        ("/jobs/not-an-address", "address"),
+        ("/jobs/stats?groupBy=node", "groupBy"),
+        ("/jobs/stats?timeSeriesInterval=hour", "timeSeriesInterval"),
+        ("/jobs/stats?timeStart=-5", "timeStart"),
+        ("/jobs/stats?useMultiplier=maybe", "useMultiplier"),
+        ("/stats?date=2026-01-01", "date"),
     ] {
         api.get(uri).await.assert_bad(parameter);
     }
@@ -615,6 +606,10 @@ async fn explorer_parameters_are_checked_before_any_store_and_without_clickhouse
         "/v1/markets".into(),
         "/v1/stakes".into(),
         format!("/v1/transactions/{}", "1".repeat(64)),
+        "/jobs".into(),
+        format!("/jobs/{job}"),
+        "/jobs/stats?groupBy=market&timeSeriesInterval=week".into(),
+        "/stats".into(),
     ] {
         let r = api.get(&uri).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{uri}: {}", r.text());

@@ -3,6 +3,8 @@
 //! what the node's ground truth implies; `export` → `score --inputs` gives the same bytes; and
 //! the same stores are published: `depinscore report` writes the report files and
 //! `depinscore serve` answers over HTTP (score, reports, hexes, readiness, an admin re-score).
+//! The report JSON of this fixed seed is a golden (`tests/golden/reference-seed-report.json`;
+//! `UPDATE_GOLDEN=1` rewrites it after an intended change).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -62,6 +64,30 @@ fn f(v: &Value, path: &str) -> f64 {
         };
     }
     cur.as_f64().unwrap_or_else(|| panic!("{path} is not a number: {cur}"))
+}
+
+/// `actual` equals `tests/golden/{name}`; `UPDATE_GOLDEN=1` rewrites the golden instead.
+fn assert_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("{actual}\n")).unwrap();
+        return;
+    }
+    let golden = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (write it with UPDATE_GOLDEN=1)", path.display()));
+    let golden = golden.trim_end();
+    if golden != actual {
+        let line = golden.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "{} differs from what the pipeline produced, first at line {}:\n  golden: {}\n  actual: {}\n\
+             rerun with UPDATE_GOLDEN=1 if the change is intended",
+            path.display(),
+            line + 1,
+            golden.lines().nth(line).unwrap_or("<end>"),
+            actual.lines().nth(line).unwrap_or("<end>")
+        );
+    }
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -227,6 +253,81 @@ fn the_score_of_a_reference_chain_matches_its_ground_truth_and_is_served_and_rep
     reports_and_api(dir.path(), &vars, &s, &truth);
 }
 
+/// Nosana's own indexer routes (`/jobs`, `/jobs/{address}`, `/jobs/stats`, `/stats`) in its
+/// shapes, against the truth: delisted jobs do not exist there, STOPPED covers recovered jobs,
+/// and the stats' NOS is what the payouts paid.
+async fn nosana_routes<F, Fut>(get: &F, truth: &Value, truth_jobs: &BTreeMap<&str, &Value>)
+where
+    F: Fn(&str) -> Fut,
+    Fut: std::future::Future<Output = (u16, String)>,
+{
+    let json = |(status, body): (u16, String)| -> Value {
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    let outcome =
+        |names: &[&str]| truth_jobs.values().filter(|j| names.contains(&j["outcome"].as_str().unwrap())).count();
+    let listed = truth_jobs.len() - outcome(&["delisted"]);
+    let page = json(get("/jobs?limit=50").await);
+    assert_eq!(page["totalJobs"].as_u64().unwrap() as usize, listed);
+    let jobs = page["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), listed.min(50));
+    for j in jobs {
+        assert!(j["id"].is_null() && j["jobDefinition"].is_null());
+        let t = truth_jobs[j["address"].as_str().unwrap()];
+        let state = j["state"].as_u64().unwrap();
+        let expect = match t["outcome"].as_str().unwrap() {
+            "queued" => 0,
+            "running" => 1,
+            "completed" | "ended" => 2,
+            _ => 3,
+        };
+        assert_eq!(state, expect, "{j}");
+        if state == 2 {
+            assert!(j["timeEnd"].as_i64().unwrap() >= j["timeStart"].as_i64().unwrap(), "{j}");
+            assert!(j["timeStart"].as_i64().unwrap() > 0 && j["price"].as_u64().unwrap() > 0, "{j}");
+        }
+    }
+    // An offset continues the same order.
+    let second = json(get("/jobs?limit=10&offset=40").await);
+    let addresses = |v: &Value| -> Vec<String> {
+        v["jobs"].as_array().unwrap().iter().map(|j| j["address"].as_str().unwrap().to_string()).collect()
+    };
+    let first = addresses(&page);
+    assert_eq!(addresses(&second), first[40.min(first.len())..].to_vec());
+    let stopped = json(get("/jobs?state=STOPPED&limit=5").await);
+    assert_eq!(stopped["totalJobs"].as_u64().unwrap() as usize, outcome(&["stopped", "recovered"]));
+    let one = &jobs[0];
+    let same = json(get(&format!("/jobs/{}", one["address"].as_str().unwrap())).await);
+    assert_eq!(&same, one);
+    if let Some((gone, _)) = truth_jobs.iter().find(|(_, t)| t["outcome"] == "delisted") {
+        assert_eq!(get(&format!("/jobs/{gone}")).await.0, 404, "a delisted job does not exist for Nosana");
+    }
+
+    let completed: Vec<&&Value> =
+        truth_jobs.values().filter(|j| matches!(j["outcome"].as_str(), Some("completed" | "ended"))).collect();
+    let stats = json(get("/jobs/stats").await);
+    assert_eq!(stats["completed"].as_u64().unwrap() as usize, completed.len(), "{stats}");
+    let paid: f64 = completed.iter().map(|j| j["payout"].as_u64().unwrap() as f64).sum::<f64>() / NOS;
+    let price: f64 = stats["price"].as_str().unwrap().parse().unwrap();
+    assert!((price - paid).abs() < 1e-5, "{price} vs {paid}");
+    assert!(stats["duration"].as_str().unwrap().parse::<u64>().unwrap() > 0);
+    let by_market = json(get("/jobs/stats?groupBy=market").await);
+    let markets = by_market["markets"].as_array().unwrap();
+    assert_eq!(markets.iter().map(|m| m["completed"].as_u64().unwrap()).sum::<u64>() as usize, completed.len());
+    let series = json(get("/jobs/stats?timeSeriesInterval=week&groupBy=project").await);
+    let series = series["series"].as_array().unwrap();
+    assert_eq!(series.iter().map(|b| b["completed"].as_u64().unwrap()).sum::<u64>() as usize, completed.len());
+    assert!(series.iter().all(|b| b["time"].as_str().unwrap().ends_with(" 00:00:00+00") && b["projects"].is_array()));
+
+    let stats = json(get("/stats").await);
+    assert!(stats["stakers"].as_u64().unwrap() > 0, "{stats}");
+    let staked: f64 = stats["nosStaked"].as_str().unwrap().parse().unwrap();
+    let t = |k: &str| truth["totals"][k].as_u64().unwrap() as f64 / NOS;
+    assert!(staked <= t("staked") - t("withdrawn") - t("slashed") + 1.0, "{stats}");
+    assert!(stats["dailyVolume"].is_null());
+}
+
 /// `depinscore report` and `depinscore serve` over the stores the pipeline filled.
 fn reports_and_api(dir: &Path, vars: &[(String, String)], s: &Value, truth: &Value) {
     let id = s["id"].as_str().unwrap();
@@ -240,6 +341,9 @@ fn reports_and_api(dir: &Path, vars: &[(String, String)], s: &Value, truth: &Val
     let report_json: Value =
         serde_json::from_slice(&std::fs::read(out.join(format!("nosana-builder-score-{id}.json"))).unwrap()).unwrap();
     assert!(report_json.is_object());
+    // The reference chain, the indexer, the engine and the report are deterministic: the
+    // report of this seed is a golden, so any change to what they compute shows up here.
+    assert_golden("reference-seed-report.json", &serde_json::to_string_pretty(&report_json).unwrap());
 
     let port = free_port().unwrap();
     let mut api_vars = vars.to_vec();
@@ -328,6 +432,7 @@ fn reports_and_api(dir: &Path, vars: &[(String, String)], s: &Value, truth: &Val
         let (status, markets) = get("/v1/markets").await;
         assert_eq!(status, 200);
         assert!(!serde_json::from_str::<Value>(&markets).unwrap()["items"].as_array().unwrap().is_empty());
+        nosana_routes(&get, truth, &truth_jobs).await;
         assert_eq!(get("/v1/jobs?state=nonsense").await.0, 400);
         assert_eq!(get("/v1/jobs/11111111111111111111111111111112").await.0, 404);
 

@@ -5,6 +5,7 @@ pub mod docs;
 pub mod explorer;
 pub mod hexes;
 pub mod metrics;
+pub mod nosana;
 pub mod ops;
 pub mod reports;
 pub mod score;
@@ -43,6 +44,7 @@ use crate::state::SharedState;
         (name = "reports", description = "Rendered score reports"),
         (name = "admin", description = "Operator actions (API key)"),
         (name = "operations", description = "Health, readiness, metrics"),
+        (name = "nosana", description = "The routes of Nosana's own indexer, in its shapes"),
     )
 )]
 struct ApiDoc;
@@ -95,6 +97,10 @@ pub fn documented() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ops::health))
         .routes(routes!(ops::ready))
         .routes(routes!(ops::metrics))
+        .routes(routes!(nosana::jobs))
+        .routes(routes!(nosana::job_stats))
+        .routes(routes!(nosana::job))
+        .routes(routes!(nosana::stats))
         .split_for_parts()
 }
 

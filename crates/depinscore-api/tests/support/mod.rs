@@ -91,6 +91,22 @@ pub async fn api_with(config: ApiConfig, with_snapshots: bool) -> Api {
     Api { app, state, snapshots, _dir: dir }
 }
 
+/// An API whose re-scorer stores `snapshots[rescored]`; `saved` snapshots are stored first.
+pub async fn api_with_rescorer(saved: &[usize], rescored: usize) -> Api {
+    let dir = temp_dir();
+    let sql = store(&dir).await;
+    let snapshots = sample_snapshots();
+    for (i, s) in saved.iter().enumerate() {
+        assert!(sql.save_snapshot(&record(&snapshots[*s], 1 + i as i64)).await.unwrap());
+    }
+    let cloud = CloudPriceTable::parse(BUILTIN_CLOUD_PRICES).unwrap();
+    let rescorer = Arc::new(StoreSnapshot { sql: sql.clone(), snapshot: snapshots[rescored].clone() });
+    let state = AppState::new(sql, None, ApiConfig { rate_limit_per_s: 0, ..ApiConfig::default() }, cloud)
+        .with_rescorer(rescorer);
+    let (app, state) = depinscore_api::app(state);
+    Api { app, state, snapshots, _dir: dir }
+}
+
 pub async fn api() -> Api {
     api_with(ApiConfig { rate_limit_per_s: 0, ..ApiConfig::default() }, true).await
 }
