@@ -265,12 +265,17 @@ pub fn chromium(configured: Option<&FsPath>) -> Option<PathBuf> {
 
 /// Prints HTML to PDF with headless Chromium.
 async fn pdf(browser: &FsPath, html: &str) -> ApiResult<Vec<u8>> {
-    let unavailable = |e: String| ApiError::store("Chromium", e);
+    print_pdf(browser, html).await.map_err(|e| ApiError::store("Chromium", e))
+}
+
+/// Prints HTML to PDF with headless Chromium in a private temporary profile, killing it after
+/// 60 s; the error says what went wrong.
+pub async fn print_pdf(browser: &FsPath, html: &str) -> Result<Vec<u8>, String> {
     let dir = std::env::temp_dir().join(format!("depinscore-pdf-{}-{}", std::process::id(), unique()));
-    tokio::fs::create_dir_all(&dir).await.map_err(|e| unavailable(e.to_string()))?;
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| e.to_string())?;
     let (input, output) = (dir.join("report.html"), dir.join("report.pdf"));
     let result = async {
-        tokio::fs::write(&input, html).await.map_err(|e| unavailable(e.to_string()))?;
+        tokio::fs::write(&input, html).await.map_err(|e| e.to_string())?;
         let mut cmd = tokio::process::Command::new(browser);
         cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
             .arg(format!("--user-data-dir={}", dir.join("profile").display()))
@@ -281,12 +286,12 @@ async fn pdf(browser: &FsPath, html: &str) -> ApiResult<Vec<u8>> {
             .kill_on_drop(true);
         let status = tokio::time::timeout(Duration::from_secs(60), cmd.status())
             .await
-            .map_err(|_| unavailable("timed out after 60 s".into()))?
-            .map_err(|e| unavailable(e.to_string()))?;
+            .map_err(|_| "timed out after 60 s".to_string())?
+            .map_err(|e| e.to_string())?;
         if !status.success() {
-            return Err(unavailable(format!("exited with {status}")));
+            return Err(format!("exited with {status}"));
         }
-        tokio::fs::read(&output).await.map_err(|e| unavailable(e.to_string()))
+        tokio::fs::read(&output).await.map_err(|e| e.to_string())
     }
     .await;
     let _ = tokio::fs::remove_dir_all(&dir).await;

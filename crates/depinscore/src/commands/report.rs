@@ -83,7 +83,12 @@ pub async fn write(
                 };
                 let configured = (!settings.api.chromium.is_empty()).then(|| PathBuf::from(&settings.api.chromium));
                 match depinscore_api::routes::reports::chromium(configured.as_deref()) {
-                    Some(browser) => pdf(&browser, &page, &path)?,
+                    Some(browser) => {
+                        let bytes = depinscore_api::routes::reports::print_pdf(&browser, &page)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("printing the PDF with {}: {e}", browser.display()))?;
+                        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+                    }
                     None if pdf_if_possible => {
                         tracing::info!("Chromium not found: no PDF (apt-get install chromium)");
                         continue;
@@ -104,23 +109,4 @@ pub async fn write(
     }
     tracing::info!(id = %record.id, elapsed_ms = started.elapsed().as_millis() as u64, "report rendered");
     Ok(written)
-}
-
-fn pdf(browser: &Path, html: &str, out: &Path) -> anyhow::Result<()> {
-    let dir = out.with_extension("pdf.d");
-    std::fs::create_dir_all(&dir)?;
-    let input = dir.join("report.html");
-    std::fs::write(&input, html)?;
-    let status = std::process::Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
-        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-        .arg(format!("--print-to-pdf={}", std::path::absolute(out)?.display()))
-        .arg(format!("file://{}", std::path::absolute(&input)?.display()))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .with_context(|| format!("running {}", browser.display()))?;
-    let _ = std::fs::remove_dir_all(&dir);
-    anyhow::ensure!(status.success(), "{} exited with {status}", browser.display());
-    Ok(())
 }
