@@ -39,6 +39,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("this route does not take that method")]
     MethodNotAllowed,
+    #[error("the body is larger than {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: usize },
     #[error("{what} is unavailable: {detail}")]
     Unavailable { what: &'static str, detail: String },
 }
@@ -67,6 +69,7 @@ impl ApiError {
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -80,6 +83,7 @@ impl ApiError {
             ApiError::NotAcceptable(_) => ("not-acceptable", "This cannot be produced here"),
             ApiError::Conflict(_) => ("conflict", "Conflict"),
             ApiError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            ApiError::PayloadTooLarge { .. } => ("payload-too-large", "The request body is too large"),
             ApiError::Unavailable { .. } => ("unavailable", "A backing store is unavailable"),
         };
         Problem {

@@ -377,6 +377,13 @@ async fn with_a_key_an_admin_imports_prices_and_nodes_and_publishes_a_report() {
     };
     // Auth schemes are case-insensitive.
     let bearer = ("authorization", format!("bearer {}", key.secret));
+    // A body over the limit is a 413 problem, and nothing is imported.
+    let huge = format!("[{}]", "0,".repeat(9 * 1024 * 1024));
+    let r = api.send(post("/v1/admin/prices", &huge, bearer.clone())).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.content_type(), "application/problem+json");
+    assert!(r.json()["detail"].as_str().unwrap().contains("16777216"), "{}", r.text());
+    assert!(api.state.sql.prices(0, i64::MAX).await.unwrap().is_empty());
     let r = api
         .send(post("/v1/admin/prices", r#"[{"time": 1800000000, "usd": 0.52, "source": "ops"}]"#, bearer.clone()))
         .await;

@@ -1,7 +1,8 @@
 //! Admin routes (an API key is required): re-score, import prices and node records, publish a
 //! report. Bodies are JSON; a malformed one is a 400 naming the field.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use bytes::Bytes;
 use depinscore_sql::{EvidenceRecord, MAX_EVIDENCE_BYTES, NodeRecord, PricePoint, h3_res5};
@@ -19,6 +20,26 @@ fn import_error(e: depinscore_sql::SqlError) -> ApiError {
     match e {
         depinscore_sql::SqlError::Invalid { .. } => ApiError::bad("body", e.to_string()),
         other => ApiError::store("the relational store", other),
+    }
+}
+
+/// Largest request body the API reads (100,000 price points or node records fit).
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// A request body: one over [`BODY_LIMIT`] is a 413 problem, an unreadable one a 400.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Bytes::from_request(request, state).await {
+            Ok(bytes) => Ok(RawBody(bytes)),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge { limit_bytes: BODY_LIMIT })
+            }
+            Err(r) => Err(ApiError::bad("body", r.body_text())),
+        }
     }
 }
 
@@ -83,8 +104,9 @@ pub struct Imported {
         (status = 200, description = "Imported", body = Imported),
         (status = 400, description = "A malformed body", content_type = "application/problem+json", body = Problem),
         (status = 401, description = "No valid API key", content_type = "application/problem+json", body = Problem),
+        (status = 413, description = "A body over 16 MiB", content_type = "application/problem+json", body = Problem),
     ))]
-pub async fn prices(State(s): State<SharedState>, _key: AdminKey, bytes: Bytes) -> ApiResult<Response> {
+pub async fn prices(State(s): State<SharedState>, _key: AdminKey, RawBody(bytes): RawBody) -> ApiResult<Response> {
     let points: Vec<PriceIn> = body(&bytes)?;
     if points.len() > 100_000 {
         return Err(ApiError::bad("body", "more than 100000 points in one request"));
@@ -122,12 +144,13 @@ pub struct EvidenceImported {
         (status = 400, description = "Not UTF-8, not TOML, or an answer the methodology refuses", content_type = "application/problem+json", body = Problem),
         (status = 401, description = "No valid API key", content_type = "application/problem+json", body = Problem),
         (status = 406, description = "This server has no scorer to check evidence against", content_type = "application/problem+json", body = Problem),
+        (status = 413, description = "A body over 16 MiB", content_type = "application/problem+json", body = Problem),
     ))]
 pub async fn evidence(
     State(s): State<SharedState>,
     AdminKey(key): AdminKey,
     RawQuery(q): RawQuery,
-    bytes: Bytes,
+    RawBody(bytes): RawBody,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
     let Some(rescorer) = s.rescorer.clone() else {
@@ -168,8 +191,9 @@ pub struct NodeIn {
         (status = 200, description = "Imported", body = Imported),
         (status = 400, description = "A malformed body", content_type = "application/problem+json", body = Problem),
         (status = 401, description = "No valid API key", content_type = "application/problem+json", body = Problem),
+        (status = 413, description = "A body over 16 MiB", content_type = "application/problem+json", body = Problem),
     ))]
-pub async fn nodes(State(s): State<SharedState>, _key: AdminKey, bytes: Bytes) -> ApiResult<Response> {
+pub async fn nodes(State(s): State<SharedState>, _key: AdminKey, RawBody(bytes): RawBody) -> ApiResult<Response> {
     let nodes: Vec<NodeIn> = body(&bytes)?;
     if nodes.len() > 100_000 {
         return Err(ApiError::bad("body", "more than 100000 nodes in one request"));

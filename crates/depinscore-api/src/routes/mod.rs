@@ -14,7 +14,7 @@ pub mod treasury;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -111,6 +111,7 @@ pub fn app(state: SharedState, routes: Router<SharedState>) -> Router {
         .route("/docs", get(docs::docs))
         .fallback(|| async { ApiError::not_found("route (see /docs)").into_response() })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed.into_response() })
+        .layer(DefaultBodyLimit::max(admin::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), crate::rate_limit::limit))
         .layer(middleware::from_fn(record))
         .with_state(state)
