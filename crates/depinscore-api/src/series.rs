@@ -116,6 +116,14 @@ pub struct SeriesPoint {
     /// The snapshot a point metric was read from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<String>,
+    /// Daily series: the days of the interval the point combines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    /// Daily series: true when the point combines fewer days than its interval has (the first
+    /// or last week or month of the data or of the asked range), so a sum is not comparable with
+    /// a whole interval's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<bool>,
 }
 
 /// The first day of the interval holding `day`.
@@ -131,6 +139,19 @@ pub fn bucket(day: i64, interval: &str) -> i64 {
     }
 }
 
+/// Days in the interval starting on `first`.
+pub fn interval_days(first: i64, interval: &str) -> i64 {
+    match interval {
+        "week" => 7,
+        "month" => {
+            let (y, m, _) = civil_from_days(first);
+            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            days_from_civil(ny, nm, 1) - first
+        }
+        _ => 1,
+    }
+}
+
 /// A daily series of a snapshot between two days, combined per interval by its aggregation.
 pub fn daily_series(body: &Value, name: &str, from_day: i64, to_day: i64, interval: &str) -> Option<Vec<SeriesPoint>> {
     let points = body.get("series")?.get(name)?.as_array()?;
@@ -140,7 +161,7 @@ pub fn daily_series(body: &Value, name: &str, from_day: i64, to_day: i64, interv
         .and_then(|i| i.get("aggregate"))
         .and_then(Value::as_str)
         .unwrap_or("last");
-    let mut out: Vec<(i64, Option<f64>)> = Vec::new();
+    let mut out: Vec<(i64, Option<f64>, u32)> = Vec::new();
     for p in points {
         let Some(day) = p.get("date").and_then(Value::as_str).and_then(parse_date) else { continue };
         if day < from_day || day > to_day {
@@ -149,7 +170,8 @@ pub fn daily_series(body: &Value, name: &str, from_day: i64, to_day: i64, interv
         let value = p.get("value").and_then(Value::as_f64).filter(|v| v.is_finite());
         let b = bucket(day, interval);
         match out.last_mut() {
-            Some((last, acc)) if *last == b => {
+            Some((last, acc, days)) if *last == b => {
+                *days += 1;
                 *acc = match aggregate {
                     "sum" => match (*acc, value) {
                         (Some(a), Some(v)) => Some(a + v),
@@ -158,10 +180,20 @@ pub fn daily_series(body: &Value, name: &str, from_day: i64, to_day: i64, interv
                     _ => value.or(*acc),
                 };
             }
-            _ => out.push((b, value)),
+            _ => out.push((b, value, 1)),
         }
     }
-    Some(out.into_iter().map(|(d, value)| SeriesPoint { date: date_of_day(d), value, snapshot: None }).collect())
+    Some(
+        out.into_iter()
+            .map(|(d, value, days)| SeriesPoint {
+                date: date_of_day(d),
+                value,
+                snapshot: None,
+                days: Some(days),
+                partial: Some(i64::from(days) < interval_days(d, interval)),
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -203,7 +235,24 @@ mod tests {
         let supply = all("total_supply_nos", "month");
         assert_eq!(supply[0].value, Some(12.0));
         assert_eq!(supply[1].value, None);
+        // June holds two of its 30 days here, July one of 31: both partial, and say so.
+        assert_eq!((month[0].days, month[0].partial), (Some(3), Some(true)));
+        assert_eq!((month[1].days, month[1].partial), (Some(1), Some(true)));
+        assert_eq!(all("gmv_nos", "day")[0].partial, Some(false));
+        assert_eq!(interval_days(parse_date("2024-02-01").unwrap(), "month"), 29);
+        assert_eq!(interval_days(parse_date("2026-12-01").unwrap(), "month"), 31);
         assert!(daily_series(&body(), "no_such", 0, 1, "day").is_none());
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_months_on_the_first() {
+        // 2025-01-08 is a Wednesday; its ISO week starts on Monday 2025-01-06.
+        let day = days_from_civil(2025, 1, 8);
+        assert_eq!(date_of_day(bucket(day, "week")), "2025-01-06");
+        assert_eq!(date_of_day(bucket(days_from_civil(2025, 1, 6), "week")), "2025-01-06");
+        assert_eq!(date_of_day(bucket(days_from_civil(2025, 1, 5), "week")), "2024-12-30");
+        assert_eq!(date_of_day(bucket(day, "month")), "2025-01-01");
+        assert_eq!(bucket(day, "day"), day);
     }
 
     #[test]

@@ -133,6 +133,8 @@ pub async fn one(State(s): State<SharedState>, Path(name): Path<String>, RawQuer
                 date: date_of_day(b),
                 value: values.get(m.name).copied().flatten(),
                 snapshot: Some(r.id),
+                days: None,
+                partial: None,
             };
             // Snapshots come oldest first: the last one of an interval stands for it.
             if last_bucket == Some(b) {

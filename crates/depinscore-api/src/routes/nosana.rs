@@ -23,11 +23,12 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::calendar::{DAY, civil_from_days, date_of_day, days_from_civil};
+use crate::calendar::{DAY, date_of_day};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::json as json_response;
 use crate::params::{Params, address};
 use crate::routes::explorer::ch;
+use crate::series::bucket;
 use crate::state::SharedState;
 
 /// The default (all-zero) public key: Nosana's `node` of a job no node took.
@@ -269,19 +270,6 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-/// The first day of the bucket holding `day` (days since 1970-01-01).
-fn bucket(day: i64, interval: &str) -> i64 {
-    match interval {
-        // 1970-01-01 was a Thursday: ISO weeks start on Monday.
-        "week" => day - (day + 3).rem_euclid(7),
-        "month" => {
-            let (y, m, _) = civil_from_days(day);
-            days_from_civil(y, m, 1)
-        }
-        _ => day,
-    }
-}
-
 /// Completed jobs' count, runtime, NOS paid and USD value, as Nosana's `/jobs/stats` gives them:
 /// totals by default, per market or project with `groupBy`, per day, week or month with
 /// `timeSeriesInterval`.
@@ -496,17 +484,6 @@ fn clock(second: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn weeks_start_on_monday_and_months_on_the_first() {
-        // 2025-01-08 is a Wednesday; its ISO week starts on Monday 2025-01-06.
-        let day = days_from_civil(2025, 1, 8);
-        assert_eq!(date_of_day(bucket(day, "week")), "2025-01-06");
-        assert_eq!(date_of_day(bucket(days_from_civil(2025, 1, 6), "week")), "2025-01-06");
-        assert_eq!(date_of_day(bucket(days_from_civil(2025, 1, 5), "week")), "2024-12-30");
-        assert_eq!(date_of_day(bucket(day, "month")), "2025-01-01");
-        assert_eq!(bucket(day, "day"), day);
-    }
 
     #[test]
     fn a_price_is_the_newest_point_at_or_before_the_time() {
