@@ -162,6 +162,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let market = one(&ch, "SELECT any(market) FROM bench.job_list").await?;
     let project = one(&ch, "SELECT any(project) FROM bench.job_list").await?;
     let node = one(&ch, "SELECT any(node) FROM bench.node_activity").await?;
+    let market_with_stops = one(&ch, "SELECT any(market) FROM bench.job_events WHERE kind = 'quit'").await?;
     let mid = (START + YEAR / 2) as u32;
     let base = JobFilter::default();
     let cases: Vec<(&str, JobFilter, usize, usize)> = vec![
@@ -178,10 +179,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("state stopped, 20 pages", JobFilter { states: vec![JobState::Stopped], ..base.clone() }, 5, 20),
         (
             "market + state stopped, 5 pages",
-            JobFilter { market: Some(market.clone()), states: vec![JobState::Stopped], ..base.clone() },
+            JobFilter { market: Some(market_with_stops), states: vec![JobState::Stopped], ..base.clone() },
             5,
             5,
         ),
+        ("state recovered (none: every window)", JobFilter { states: vec![JobState::Recovered], ..base.clone() }, 5, 1),
         (
             "node + state completed",
             JobFilter { node: Some(node.clone()), states: vec![JobState::Completed], ..base.clone() },
