@@ -381,7 +381,7 @@ async fn with_a_key_an_admin_imports_prices_and_nodes_and_publishes_a_report() {
     let huge = format!("[{}]", "0,".repeat(9 * 1024 * 1024));
     let r = api.send(post("/v1/admin/prices", &huge, bearer.clone())).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(r.content_type(), "application/problem+json");
+    assert_eq!(r.content_type(), "application/problem+json", "{}", r.text());
     assert!(r.json()["detail"].as_str().unwrap().contains("16777216"), "{}", r.text());
     assert!(api.state.sql.prices(0, i64::MAX).await.unwrap().is_empty());
     let r = api
