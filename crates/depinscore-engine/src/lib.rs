@@ -49,7 +49,18 @@ pub struct Rules<'a> {
 
 /// Computes a full snapshot as of `as_of` (unix seconds).
 pub fn snapshot(inputs: &Inputs, rules: &Rules<'_>, as_of: i64) -> Result<Snapshot, EngineError> {
-    let (metrics, daily) = compute(inputs, &rules.methodology.parameters, rules.hardware, as_of)?;
+    // The input hash (SHA-256 over every row, half a second for a year) runs beside the metrics,
+    // much of which is single-threaded.
+    let (computed, input_hash) = std::thread::scope(|scope| {
+        let hash = scope.spawn(|| snapshot::input_hash(inputs));
+        let computed = compute(inputs, &rules.methodology.parameters, rules.hardware, as_of);
+        let hash = hash.join().unwrap_or_else(|_| {
+            Err(EngineError::Polars(polars::error::PolarsError::ComputeError("the input hash thread failed".into())))
+        });
+        (computed, hash)
+    });
+    let (metrics, daily) = computed?;
+    let input_hash = input_hash?;
     let score = score::score(rules.methodology, &metrics, rules.evidence)?;
     let sensitivity = score::sensitivity(rules.methodology, &metrics, &score);
     let p = &rules.methodology.parameters;
@@ -57,7 +68,7 @@ pub fn snapshot(inputs: &Inputs, rules: &Rules<'_>, as_of: i64) -> Result<Snapsh
     let provenance = Provenance {
         chain: inputs.chain,
         rows: inputs.row_counts().into_iter().map(|(n, c)| (n.to_string(), c as u64)).collect(),
-        input_hash: snapshot::input_hash(inputs)?,
+        input_hash,
         methodology_version: rules.methodology.version.clone(),
         methodology_sha256: Methodology::digest(rules.methodology_text),
         evidence_sha256: Methodology::digest(rules.evidence_text),
