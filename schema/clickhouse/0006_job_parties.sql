@@ -5,8 +5,10 @@
 --   so combined filters stay one range read.
 -- - Role `job` finds a job's listing time by its address, so a list filtered by node reads the
 --   node's jobs (node_activity) and then exactly their rows here by primary key.
--- Filled by a materialized view from the `list` events, like job_list; the backfill (guarded
--- by "target is empty", see 0005) copies what job_list already holds.
+-- Filled by a materialized view from the `list` events, like job_list; the backfill copies
+-- what job_list already holds. It is not guarded by "target is empty" (as 0005's are): rows the
+-- view wrote before it ran would make the guard skip the whole history, and a copy repeated
+-- after a crash only adds identical rows, which every read takes DISTINCT or FINAL.
 
 CREATE TABLE IF NOT EXISTS {db}.job_parties
 (
@@ -39,4 +41,4 @@ SELECT
     listed_at, job, market, project, payer
 FROM {db}.job_list FINAL
 ARRAY JOIN [('job', job), ('market', market), ('project', project), ('payer', payer)] AS role_party
-WHERE tupleElement(role_party, 2) != '' AND (SELECT count() FROM {db}.job_parties) = 0;
+WHERE tupleElement(role_party, 2) != '';

@@ -203,6 +203,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // What Nosana's routes add: totalJobs of /jobs, and /jobs/stats over every completed job.
     for (name, filter) in [
         ("count: every job", base.clone()),
+        (
+            "count: all but delisted (/jobs)",
+            JobFilter {
+                states: JobState::ALL.into_iter().filter(|s| *s != JobState::Delisted).collect(),
+                ..base.clone()
+            },
+        ),
         ("count: state completed", JobFilter { states: vec![JobState::Completed], ..base.clone() }),
         ("count: market", JobFilter { market: Some(market.clone()), ..base.clone() }),
     ] {

@@ -116,12 +116,12 @@ pub struct SeriesPoint {
     /// The snapshot a point metric was read from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<String>,
-    /// Daily series: the days of the interval the point combines.
+    /// Daily series: the days of the interval the point combines (days with a null value count).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days: Option<u32>,
-    /// Daily series: true when the point combines fewer days than its interval has (the first
-    /// or last week or month of the data or of the asked range), so a sum is not comparable with
-    /// a whole interval's.
+    /// Daily series: true when the point combines fewer days than its interval has (a week or
+    /// month cut by the start or end of the data or of the asked range, or one with days
+    /// missing), so a sum is not comparable with a whole interval's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partial: Option<bool>,
 }

@@ -902,6 +902,11 @@ async fn nosanas_aggregates_count_completed_jobs_open_stakes_and_filtered_jobs()
         1
     );
     assert_eq!(count(JobFilter { listed_from: Some(T0 + 86_400), ..all(1) }).await, 1);
+    // Every state but delisted (what Nosana's /jobs counts) is counted without the delisted J5.
+    let nosanas: Vec<JobState> = JobState::ALL.into_iter().filter(|s| *s != JobState::Delisted).collect();
+    assert_eq!(count(JobFilter { states: nosanas.clone(), ..all(1) }).await, 4);
+    assert_eq!(count(JobFilter { states: nosanas.clone(), project: Some(w.p2.clone()), ..all(1) }).await, 1);
+    assert_eq!(count(JobFilter { states: nosanas, market: Some(w.m2.clone()), ..all(1) }).await, 1);
     // An offset is a cursor after that many jobs of the same filter.
     let every = addresses(&store.jobs(&all(500)).await.unwrap()).into_iter().map(String::from).collect::<Vec<_>>();
     for offset in 0..=6u64 {

@@ -6,7 +6,11 @@
 //!   with `useMultiplier`), not `runtime × price × 1.1`;
 //! - `usdRewardPerHour` uses the NOS/USD price point at the listing time (the imported prices);
 //! - IPFS documents (`jobDefinition`, `jobResult`, `type`, `jobStatus`) are not fetched: null;
-//! - `id` (Nosana's database serial) has no counterpart: null.
+//! - `id` (Nosana's database serial) has no counterpart: null;
+//! - `/jobs/stats` counts every completed job: Nosana's leaves out jobs priced at 10 NOS/s or
+//!   more, a guard against its own bad rows, where the payout flows here are what was paid;
+//! - `/jobs` and `/jobs/stats` share Nosana's query names: each accepts (and validates) the
+//!   other's parameters and ignores them, as Nosana does.
 //!
 //! Errors keep this API's convention: 400 `application/problem+json` naming the parameter
 //! (Nosana answers 422 `{message}`), 404 for an unknown job.
@@ -85,6 +89,38 @@ pub struct NosanaJobList {
     pub total_jobs: u64,
 }
 
+/// Nosana's `GetJobsQuery`: the parameters `/jobs` and `/jobs/stats` share.
+const JOBS_QUERY: &[&str] = &[
+    "limit",
+    "offset",
+    "state",
+    "market",
+    "node",
+    "poster",
+    "payer",
+    "timeStart",
+    "timeEnd",
+    "groupBy",
+    "timeSeriesInterval",
+    "useMultiplier",
+    "skipCache",
+];
+
+/// The `/jobs/stats` parameters `/jobs` accepts and ignores (as Nosana does), checked.
+fn ignored_stats_params(p: &Params) -> ApiResult<()> {
+    p.uint("timeStart", 0, u64::from(u32::MAX), 0)?;
+    p.uint("timeEnd", 0, u64::from(u32::MAX), 0)?;
+    if p.get("groupBy").is_some() {
+        p.choice("groupBy", &["market", "project"], "market")?;
+    }
+    if p.get("timeSeriesInterval").is_some() {
+        p.choice("timeSeriesInterval", &["day", "week", "month"], "day")?;
+    }
+    p.boolean("useMultiplier", false)?;
+    p.boolean("skipCache", false)?;
+    Ok(())
+}
+
 /// Nosana's state names and ours: STOPPED is stopped or recovered; delisted jobs do not exist
 /// for Nosana (its indexer deletes them).
 fn states_of(name: Option<&str>) -> ApiResult<Vec<JobState>> {
@@ -130,7 +166,7 @@ fn nosana_job(summary: JobSummary, account: Option<&JobAccountInfo>, prices: &Pr
         (None, None) => 0,
     };
     let timeout = open.map(|a| a.timeout).or(summary.timeout).unwrap_or(0);
-    let billed = (time_end - time_start).clamp(0, if timeout > 0 { timeout } else { i64::MAX });
+    let billed = time_end.saturating_sub(time_start).clamp(0, if timeout > 0 { timeout } else { i64::MAX });
     let price = match open {
         Some(a) => a.price,
         None if billed > 0 => summary.payout / billed as u64,
@@ -182,7 +218,8 @@ async fn nosana_jobs(s: &SharedState, summaries: Vec<JobSummary>) -> ApiResult<V
 }
 
 /// Jobs as Nosana's indexer lists them: `limit` (1..=50, default 10) after `offset`, newest
-/// listing first (Nosana sorts by run start), and `totalJobs` for the filter.
+/// listing first (Nosana sorts by run start), and `totalJobs` for the filter. As Nosana's, it
+/// also accepts `/jobs/stats`'s parameters (checked, then ignored).
 #[utoipa::path(get, path = "/jobs", tag = "nosana",
     params(
         ("limit" = Option<u32>, Query, description = "1..=50, default 10", minimum = 1, maximum = 50),
@@ -199,7 +236,8 @@ async fn nosana_jobs(s: &SharedState, summaries: Vec<JobSummary>) -> ApiResult<V
         (status = 503, description = "A store is unavailable", content_type = "application/problem+json", body = Problem),
     ))]
 pub async fn jobs(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let p = Params::parse(q.as_deref(), &["limit", "offset", "state", "market", "node", "poster", "payer"])?;
+    let p = Params::parse(q.as_deref(), JOBS_QUERY)?;
+    ignored_stats_params(&p)?;
     let limit = p.uint("limit", 1, 50, 10)? as u32;
     let offset = p.uint("offset", 0, MAX_OFFSET, 0)?;
     let filter = JobFilter {
@@ -272,7 +310,8 @@ fn round6(x: f64) -> f64 {
 
 /// Completed jobs' count, runtime, NOS paid and USD value, as Nosana's `/jobs/stats` gives them:
 /// totals by default, per market or project with `groupBy`, per day, week or month with
-/// `timeSeriesInterval`.
+/// `timeSeriesInterval`. As Nosana's, it also accepts `/jobs`'s `limit`, `offset` and `state`
+/// (checked, then ignored).
 #[utoipa::path(get, path = "/jobs/stats", tag = "nosana",
     params(
         ("market" = Option<String>, Query, description = "Market address", pattern = "^[1-9A-HJ-NP-Za-km-z]{32,44}$"),
@@ -292,21 +331,11 @@ fn round6(x: f64) -> f64 {
         (status = 503, description = "A store is unavailable", content_type = "application/problem+json", body = Problem),
     ))]
 pub async fn job_stats(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let p = Params::parse(
-        q.as_deref(),
-        &[
-            "market",
-            "node",
-            "poster",
-            "payer",
-            "timeStart",
-            "timeEnd",
-            "groupBy",
-            "timeSeriesInterval",
-            "useMultiplier",
-            "skipCache",
-        ],
-    )?;
+    let p = Params::parse(q.as_deref(), JOBS_QUERY)?;
+    // Nosana's stats ignore the list's paging and state (checked all the same).
+    p.uint("limit", 1, 50, 10)?;
+    p.uint("offset", 0, MAX_OFFSET, 0)?;
+    states_of(p.get("state"))?;
     let time = |name: &str| -> ApiResult<Option<u32>> {
         Ok(Some(p.uint(name, 0, u64::from(u32::MAX), 0)? as u32).filter(|t| *t > 0))
     };

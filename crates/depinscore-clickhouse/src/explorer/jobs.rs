@@ -1,5 +1,5 @@
-//! Jobs: the list (keyset-paged over `job_list`), one job with its timeline and flows, and the
-//! counts behind Nosana's `/jobs/stats` and `/stats`.
+//! Jobs: the list (keyset-paged over `job_list`, or `job_parties` for a market, project, payer
+//! or node), one job with its timeline and flows, counts, and the job statistics.
 //!
 //! ## Job state
 //!
@@ -572,6 +572,20 @@ impl ChStore {
             // Counting merges replaced rows faster than it deduplicates them.
             let sql = format!("SELECT count() {}", selection.replacen(" WHERE ", " FINAL WHERE ", 1));
             return Ok(bind_all(self.client().query(&sql), &args).fetch_one::<u64>().await?);
+        }
+        // Every state but delisted (Nosana's jobs): delisting ends a job (its account closes),
+        // so those are the jobs with a `delist` event, counted without merging any state.
+        let but_delisted = !filter.states.contains(&JobState::Delisted)
+            && JobState::ALL.iter().all(|s| *s == JobState::Delisted || filter.states.contains(s));
+        if but_delisted {
+            let sql = format!(
+                "SELECT (SELECT count() {}) - (SELECT count(DISTINCT job) FROM {} \
+                 WHERE kind = 'delist' AND job IN (SELECT job {selection}))",
+                selection.replacen(" WHERE ", " FINAL WHERE ", 1),
+                self.table("job_events")
+            );
+            let q = bind_all(bind_all(self.client().query(&sql), &args), &args);
+            return Ok(q.fetch_one::<u64>().await?);
         }
         let narrow = filter.node.is_some() || filter.party().is_some();
         let lookup = if narrow { format!("WHERE job IN (SELECT job {selection})") } else { String::new() };

@@ -95,7 +95,7 @@ impl ChStore {
             None => "''",
         };
         let sql = format!(
-            "SELECT toUInt32(toDate(toDateTime(st))) AS day, {key} AS key, count() AS completed, \
+            "SELECT toUInt32(intDiv(st, 86400)) AS day, {key} AS key, count() AS completed, \
              toUInt64(sum(if(tmo > 0, least(en - st, toUInt64(tmo)), en - st))) AS duration, \
              sum(payout) AS payout, sum(fee) AS fee \
              FROM (SELECT job, argMaxMerge(state_kind) AS s, toUInt64(argMaxMerge(started_at)) AS st, \
