@@ -420,6 +420,8 @@ const ACTIVITY_COLUMNS: &str = "minMerge(first_slot) AS first_slot, maxMerge(las
 /// Listing windows the job list tries, newest (or oldest) first, before reading everything:
 /// a page over a million jobs then reads a few primary-key ranges instead of the whole table.
 const WINDOWS: [u32; 5] = [3600, 6 * 3600, 2 * 86_400, 16 * 86_400, 128 * 86_400];
+/// Windows a state filter over every listing tries before merging every job's state.
+const BROAD_STATE_WINDOWS: usize = 4;
 
 /// One value a list query binds, in placeholder order.
 #[derive(Clone)]
@@ -505,9 +507,16 @@ impl ChStore {
             (None, _) => self.listing_extent(desc).await?,
         };
         let Some(anchor) = anchor else { return Ok(Vec::new()) };
-        // A node's jobs are few and found by key: one read of the whole range.
-        let mut windows: Vec<Option<u32>> =
-            if filter.node.is_some() { Vec::new() } else { WINDOWS.iter().map(|w| Some(*w)).collect() };
+        // A node's jobs are few and found by key: one read of the whole range. A state over
+        // every listing looks up the states of a few windows' jobs, then merges every job's
+        // state once (a rare state would otherwise look up most jobs, window after window).
+        let broad_state = !filter.states.is_empty() && filter.node.is_none() && filter.party().is_none();
+        let windows_tried = match (filter.node.is_some(), broad_state) {
+            (true, _) => 0,
+            (false, true) => BROAD_STATE_WINDOWS,
+            (false, false) => WINDOWS.len(),
+        };
+        let mut windows: Vec<Option<u32>> = WINDOWS[..windows_tried].iter().map(|w| Some(*w)).collect();
         windows.push(None);
         for window in windows {
             // [lo, hi] = the filter's range intersected with the window.
@@ -522,7 +531,8 @@ impl ChStore {
                 }
                 (None, _) => (from, to, true),
             };
-            let keys = self.job_keys(filter, cursor.as_ref(), desc, lo, hi, limit + 1).await?;
+            let global = window.is_none() && broad_state;
+            let keys = self.job_keys(filter, cursor.as_ref(), desc, (lo, hi), limit + 1, global).await?;
             if keys.len() > limit as usize || complete {
                 return Ok(keys);
             }
@@ -539,17 +549,17 @@ impl ChStore {
     }
 
     /// The listing keys of at most `take` jobs of the filter listed in `[lo, hi]`, after the
-    /// cursor, in list order.
+    /// cursor, in list order (`global_state`: see [`Self::list_selection`]).
     async fn job_keys(
         &self,
         filter: &JobFilter,
         cursor: Option<&JobCursor>,
         desc: bool,
-        lo: u32,
-        hi: u32,
+        (lo, hi): (u32, u32),
         take: u32,
+        global_state: bool,
     ) -> Result<Vec<ListRow>, ChError> {
-        let (from, args) = self.list_selection(filter, cursor, desc, lo, hi);
+        let (from, args) = self.list_selection(filter, cursor, desc, lo, hi, global_state);
         let dir = if desc { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT DISTINCT listed_at, job, market, project, payer {from} ORDER BY listed_at {dir}, job {dir} LIMIT ?"
@@ -566,7 +576,7 @@ impl ChStore {
             return Ok(0);
         }
         let plain = JobFilter { states: Vec::new(), ..filter.clone() };
-        let (selection, args) = self.list_selection(&plain, None, true, from, to);
+        let (selection, args) = self.list_selection(&plain, None, true, from, to, false);
         let kinds = filter.state_kinds();
         if kinds.is_empty() {
             // Counting merges replaced rows faster than it deduplicates them.
@@ -579,13 +589,11 @@ impl ChStore {
             && JobState::ALL.iter().all(|s| *s == JobState::Delisted || filter.states.contains(s));
         if but_delisted {
             let sql = format!(
-                "SELECT (SELECT count() {}) - (SELECT count(DISTINCT job) FROM {} \
-                 WHERE kind = 'delist' AND job IN (SELECT job {selection}))",
+                "SELECT count() {} AND job NOT IN (SELECT job FROM {} WHERE kind = 'delist')",
                 selection.replacen(" WHERE ", " FINAL WHERE ", 1),
                 self.table("job_events")
             );
-            let q = bind_all(bind_all(self.client().query(&sql), &args), &args);
-            return Ok(q.fetch_one::<u64>().await?);
+            return Ok(bind_all(self.client().query(&sql), &args).fetch_one::<u64>().await?);
         }
         let narrow = filter.node.is_some() || filter.party().is_some();
         let lookup = if narrow { format!("WHERE job IN (SELECT job {selection})") } else { String::new() };
@@ -602,7 +610,8 @@ impl ChStore {
     }
 
     /// `FROM … WHERE …` of the listed jobs of the filter in `[lo, hi]` after the cursor, and
-    /// its bound values in placeholder order. Rows repeat only when a slot was replayed
+    /// its bound values in placeholder order. A state is checked by looking up the range's jobs,
+    /// or with `global_state` by merging every job's state once. Rows repeat only when a slot was replayed
     /// (identical copies): readers take `DISTINCT` rows, cheaper here than `FINAL`.
     fn list_selection<'a>(
         &self,
@@ -611,6 +620,7 @@ impl ChStore {
         desc: bool,
         lo: u32,
         hi: u32,
+        global_state: bool,
     ) -> (String, Vec<Arg<'a>>) {
         let mut cond = String::new();
         let mut args: Vec<Arg<'a>> = Vec::new();
@@ -645,6 +655,17 @@ impl ChStore {
         let kinds = filter.state_kinds();
         if kinds.is_empty() {
             return (format!("FROM {source} WHERE {cond}"), args);
+        }
+        if global_state {
+            // Every job's state merged once: cheaper than looking up most of a million jobs.
+            let state_cond = format!(
+                " AND job IN (SELECT job FROM (SELECT job, argMaxMerge(state_kind) AS s FROM {} GROUP BY job) \
+                 WHERE has(?, s))",
+                self.table("job_activity")
+            );
+            let mut all = args;
+            all.push(Arg::Kinds(kinds));
+            return (format!("FROM {source} WHERE {cond}{state_cond}"), all);
         }
         // The state column alone of the range's jobs, by point lookups.
         let state_cond = format!(
