@@ -135,12 +135,20 @@ mod tests {
     }
 
     #[test]
-    fn backfills_are_guarded_by_an_empty_target() {
-        for m in MIGRATIONS {
-            for s in statements(m.sql, "x").iter().filter(|s| s.starts_with("INSERT INTO")) {
-                let target = s.trim_start_matches("INSERT INTO ").split_whitespace().next().unwrap_or_default();
-                assert!(s.contains(&format!("(SELECT count() FROM {target}) = 0")), "unguarded backfill: {s}");
+    fn backfills_that_could_count_twice_are_guarded_by_an_empty_target() {
+        let all: Vec<String> = MIGRATIONS.iter().flat_map(|m| statements(m.sql, "x")).collect();
+        for s in all.iter().filter(|s| s.starts_with("INSERT INTO")) {
+            let target = s.trim_start_matches("INSERT INTO ").split_whitespace().next().unwrap_or_default();
+            let create = all
+                .iter()
+                .find(|c| c.starts_with(&format!("CREATE TABLE IF NOT EXISTS {target}")))
+                .unwrap_or_else(|| panic!("no CREATE TABLE for {target}"));
+            // A repeated copy into a ReplacingMergeTree adds only identical rows (read with
+            // DISTINCT or FINAL); into an AggregatingMergeTree it would add sums twice.
+            if create.contains("ENGINE = ReplacingMergeTree") {
+                continue;
             }
+            assert!(s.contains(&format!("(SELECT count() FROM {target}) = 0")), "unguarded backfill: {s}");
         }
     }
 }
