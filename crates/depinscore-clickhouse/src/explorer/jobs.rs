@@ -462,9 +462,10 @@ impl ChStore {
     ///
     /// Two reads: the page's keys (one primary-key range of `job_list`, or of `job_parties`
     /// when a market, project or payer is given; a node's jobs are found through
-    /// `node_activity`), then the page's merged `job_activity` by point lookups. A state filter
-    /// merges only the `state_kind` column of the window's jobs. Pages without a node grow a
-    /// listing window from the anchor until it holds a page.
+    /// `node_activity`), then the page's merged `job_activity` by point lookups. Pages without
+    /// a node grow a listing window from the anchor until it holds a page. A state filter
+    /// merges only the `state_kind` column of the window's jobs; over every listing it gives up
+    /// after four windows and merges every job's state once.
     pub async fn jobs(&self, filter: &JobFilter) -> Result<JobPage, ChError> {
         let limit = check_limit(filter.limit)?;
         let keys = self.page_keys(filter, limit).await?;
