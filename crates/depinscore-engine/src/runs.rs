@@ -32,11 +32,13 @@ pub struct Run {
 }
 
 /// What one pass gathers about a run: its first `assign`, its first ending event and which
-/// one that was, and the largest job, node and market it names. `i64::MAX` = not seen.
+/// one that was, and the largest job, node and market it names. Times are unix seconds in a
+/// u32 (as ClickHouse's `DateTime`; the inputs are validated to fit), `u32::MAX` = not seen: a
+/// table entry per id is 24 bytes.
 #[derive(Clone, Copy)]
 struct Seen {
-    start: i64,
-    end: i64,
+    start: u32,
+    end: u32,
     /// The ending event at `end` (FINISH before QUIT before END when they tie).
     end_kind: u8,
     job: u32,
@@ -44,7 +46,7 @@ struct Seen {
     market: u32,
 }
 
-const UNSEEN: Seen = Seen { start: i64::MAX, end: i64::MAX, end_kind: 0, job: 0, node: 0, market: 0 };
+const UNSEEN: Seen = Seen { start: u32::MAX, end: u32::MAX, end_kind: 0, job: 0, node: 0, market: 0 };
 
 /// A numeric column's values in row order, `missing` for nulls.
 fn values<T: PolarsNumericType>(ca: &ChunkedArray<T>, missing: T::Native) -> Vec<T::Native> {
@@ -77,12 +79,21 @@ pub fn runs(job_events: &DataFrame, as_of: i64) -> Result<Vec<Run>, EngineError>
             _ => 0,
         })
         .collect();
-    // A missing time is never at or before `as_of`; a missing key is no key (0).
-    let time = values(job_events.column("time")?.i64()?, i64::MAX);
+    // A missing time (or one outside u32, which validation refuses) counts as no event; a
+    // missing key is no key (0).
+    let time: Vec<u32> = job_events
+        .column("time")?
+        .i64()?
+        .downcast_iter()
+        .flat_map(|a| a.iter().map(|t| t.and_then(|t| u32::try_from(*t).ok()).unwrap_or(u32::MAX)))
+        .collect();
     let mut run = values(job_events.column("run")?.u32()?, 0);
     let mut job = values(job_events.column("job")?.u32()?, 0);
-    let node = values(job_events.column("node")?.u32()?, 0);
-    let market = values(job_events.column("market")?.u32()?, 0);
+    // Node and market are only folded per row: streamed, not copied.
+    let node_ca = job_events.column("node")?.u32()?;
+    let market_ca = job_events.column("market")?.u32()?;
+    let mut nodes = node_ca.downcast_iter().flat_map(|a| a.iter().map(|v| v.copied().unwrap_or(0)));
+    let mut markets = market_ca.downcast_iter().flat_map(|a| a.iter().map(|v| v.copied().unwrap_or(0)));
     // Runs and jobs are interned ids (dense from 1): a table indexed by id, not a hash map
     // (a million-entry map made the pass take a second).
     // Ids from elsewhere may be sparse: those are renumbered first (`id_of` maps back).
@@ -102,10 +113,11 @@ pub fn runs(job_events: &DataFrame, as_of: i64) -> Result<Vec<Run>, EngineError>
     }
     let original = |i: u32| id_of.as_ref().map_or(i, |ids| ids[i as usize]);
     let mut seen: Vec<Seen> = vec![UNSEEN; size];
-    let mut listed: Vec<i64> = vec![i64::MAX; size];
+    let mut listed: Vec<u32> = vec![u32::MAX; size];
     for i in 0..kinds.len() {
         let (k, t, j, r) = (kinds[i], time[i], job[i] as usize, run[i] as usize);
-        if t > as_of || t == i64::MAX {
+        let (n, m) = (nodes.next().unwrap_or(0), markets.next().unwrap_or(0));
+        if t == u32::MAX || i64::from(t) > as_of {
             continue;
         }
         if k == LIST && j != 0 {
@@ -127,20 +139,20 @@ pub fn runs(job_events: &DataFrame, as_of: i64) -> Result<Vec<Run>, EngineError>
         if original(job[i]) > original(s.job) {
             s.job = job[i];
         }
-        s.node = s.node.max(node[i]);
-        s.market = s.market.max(market[i]);
+        s.node = s.node.max(n);
+        s.market = s.market.max(m);
     }
-    let known = |t: i64| (t != i64::MAX).then_some(t);
+    let known = |t: u32| (t != u32::MAX).then_some(i64::from(t));
     let mut out: Vec<Run> = seen
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.start != i64::MAX)
+        .filter(|(_, s)| s.start != u32::MAX)
         .map(|(r, s)| Run {
             run: original(r as u32),
             job: original(s.job),
             node: s.node,
             market: s.market,
-            start: s.start,
+            start: i64::from(s.start),
             end: known(s.end),
             outcome: match s.end_kind {
                 0 => Outcome::Running,
