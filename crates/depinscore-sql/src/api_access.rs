@@ -36,7 +36,12 @@ pub struct Publication {
 
 /// SHA-256 of a secret, hex.
 pub fn secret_digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(secret)
+}
+
+/// SHA-256 of a text, lower-case hex (key digests, evidence files).
+pub(crate) fn sha256_hex(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
 }
 
 fn hex(bytes: &[u8]) -> String {

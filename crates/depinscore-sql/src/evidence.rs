@@ -1,7 +1,6 @@
 //! Rubric evidence files imported through the API. The newest one is what re-scores use; every
 //! import is kept, keyed by its SHA-256, so a snapshot's `evidence_sha256` finds its text.
 
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -23,7 +22,7 @@ pub struct EvidenceRecord {
 
 impl EvidenceRecord {
     pub fn new(body: String, imported_at: i64, key_id: String) -> EvidenceRecord {
-        let sha256 = Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = crate::api_access::sha256_hex(&body);
         EvidenceRecord { sha256, body, imported_at, key_id }
     }
 

@@ -43,6 +43,11 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
+/// The scorer the binary wired in, or 406 saying this server was started without `what`.
+fn scorer(s: &SharedState, what: &str) -> ApiResult<std::sync::Arc<dyn crate::state::Rescorer>> {
+    s.rescorer.clone().ok_or_else(|| ApiError::NotAcceptable(format!("this server was started without {what}")))
+}
+
 /// Parses a JSON body, naming where it is wrong.
 fn body<T: for<'de> Deserialize<'de>>(bytes: &Bytes) -> ApiResult<T> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::bad("body", format!("not the expected JSON: {e}")))
@@ -62,9 +67,7 @@ pub async fn rescore(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
-    let Some(rescorer) = s.rescorer.clone() else {
-        return Err(ApiError::NotAcceptable("this server was started without a scorer".into()));
-    };
+    let rescorer = scorer(&s, "a scorer")?;
     let Ok(running) = s.rescoring.clone().try_lock_owned() else {
         return Err(ApiError::Conflict("a re-score is already running".into()));
     };
@@ -153,9 +156,7 @@ pub async fn evidence(
     RawBody(bytes): RawBody,
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
-    let Some(rescorer) = s.rescorer.clone() else {
-        return Err(ApiError::NotAcceptable("this server was started without a scorer to check evidence".into()));
-    };
+    let rescorer = scorer(&s, "a scorer to check evidence")?;
     if bytes.len() > MAX_EVIDENCE_BYTES {
         return Err(ApiError::bad("body", format!("larger than {MAX_EVIDENCE_BYTES} bytes")));
     }

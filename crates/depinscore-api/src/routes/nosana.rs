@@ -268,11 +268,11 @@ pub async fn jobs(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiRes
 pub async fn job(State(s): State<SharedState>, Path(job): Path<String>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
     let job = address("address", &job)?;
-    let detail = s.clickhouse()?.job(&job).await.map_err(ch("address"))?;
-    let Some(detail) = detail.filter(|d| d.summary.state != JobState::Delisted) else {
+    let summary = s.clickhouse()?.job_summary(&job).await.map_err(ch("address"))?;
+    let Some(summary) = summary.filter(|j| j.state != JobState::Delisted) else {
         return Err(ApiError::not_found(format!("job {job}")));
     };
-    let one = nosana_jobs(&s, vec![detail.summary]).await?.pop();
+    let one = nosana_jobs(&s, vec![summary]).await?.pop();
     json_response(&one.ok_or_else(|| ApiError::not_found(format!("job {job}")))?)
 }
 
@@ -362,7 +362,7 @@ pub async fn job_stats(State(s): State<SharedState>, RawQuery(q): RawQuery) -> A
     p.boolean("skipCache", false)?;
 
     let days = s.clickhouse()?.completed_jobs_by_day(&filter, group).await.map_err(ch("stats"))?;
-    let retrieved = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let retrieved = depinscore_sql::now_unix();
     let (first, last) = (days.first().map_or(0, |d| d.day), days.iter().map(|d| d.day).max().unwrap_or(0));
     let prices = Prices::load(&s, i64::from(first) * DAY, (i64::from(last) + 1) * DAY).await?;
     // A day's NOS is valued at the price at its end.
@@ -478,7 +478,7 @@ pub struct NosanaStats {
     ))]
 pub async fn stats(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let now = depinscore_sql::now_unix();
     let stakes = s.clickhouse()?.stake_totals(now).await.map_err(ch("stats"))?;
     let store = |e| ApiError::store("the price store", e);
     let price = s.sql.price_at(now).await.map_err(store)?.map(|p| p.usd);

@@ -715,12 +715,17 @@ impl ChStore {
         Ok(JobPage { items, next_cursor })
     }
 
+    /// One job's summary alone (one point lookup); `None` when nothing about it is indexed. Its
+    /// `listed_at` is its first event's time, which is the listing's for a listed job.
+    pub async fn job_summary(&self, address: &str) -> Result<Option<JobSummary>, ChError> {
+        Ok(self.activities(&[address]).await?.remove(address).map(|row| row.summary(None)))
+    }
+
     /// One job with its timeline and flows; `None` when nothing about it is indexed.
     pub async fn job(&self, address: &str) -> Result<Option<JobDetail>, ChError> {
-        let Some(row) = self.activities(&[address]).await?.remove(address) else {
+        let Some(summary) = self.job_summary(address).await? else {
             return Ok(None);
         };
-        let summary = row.summary(None);
         let events_sql = format!(
             "SELECT slot, tx_index, ix, inner, toUInt32(block_time), signature, kind, market, run, node, project, \
              payer, timeout FROM {} FINAL WHERE job = ? ORDER BY slot, tx_index, ix, inner, kind != 'list', kind",
