@@ -36,7 +36,12 @@ fn address(prefix: &str, expr: &str, salt: u32) -> String {
 }
 
 /// Inserts jobs `[from, to)` of `n`: the list of each, its assignment, its end and its flows.
-fn insert_jobs(ch: &depinscore_testkit::ClickHouse, n: u64, from: u64, to: u64) -> depinscore_testkit::Result<()> {
+fn insert_jobs(
+    ch: &depinscore_localserver::ClickHouse,
+    n: u64,
+    from: u64,
+    to: u64,
+) -> depinscore_localserver::Result<()> {
     let job = address("Jb", "n", 1);
     let run = address("Rn", "n", 3);
     let market = address("Mk", "n % 20", 5);
@@ -115,7 +120,7 @@ async fn time_pages(
     Ok(format!("{}  {rows} rows", percentiles(ms)))
 }
 
-async fn one(ch: &depinscore_testkit::ClickHouse, sql: &str) -> Result<String, Box<dyn std::error::Error>> {
+async fn one(ch: &depinscore_localserver::ClickHouse, sql: &str) -> Result<String, Box<dyn std::error::Error>> {
     Ok(ch.query(sql)?.trim().to_string())
 }
 
@@ -124,7 +129,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let n: u64 = args.next().map(|p| p.parse()).transpose()?.unwrap_or(1_000_000);
     let port: u16 = args.next().map(|p| p.parse()).transpose()?.unwrap_or(8089);
-    let ch = depinscore_testkit::ClickHouse::start()?;
+    let ch = depinscore_localserver::ClickHouse::start()?;
     let cfg = ChConfig { url: ch.http_url(), database: "bench".into(), ..ChConfig::default() };
     let store = ChStore::open(&cfg, START as u32).await?;
 

@@ -28,7 +28,7 @@ fn schemathesis() -> Command {
 fn generated_requests_against_the_live_server_get_no_5xx_and_match_the_document() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = temp_dir();
-    let clickhouse = depinscore_testkit::ClickHouse::start().unwrap();
+    let clickhouse = depinscore_localserver::ClickHouse::start().unwrap();
     let (port, secret, stop) = runtime.block_on(async {
         let sql = store(&dir).await;
         for (i, s) in sample_snapshots().iter().enumerate() {

@@ -10,7 +10,7 @@
 use std::sync::OnceLock;
 
 use depinscore_clickhouse::*;
-use depinscore_testkit::ClickHouse;
+use depinscore_localserver::ClickHouse;
 
 static SERVER: OnceLock<ClickHouse> = OnceLock::new();
 

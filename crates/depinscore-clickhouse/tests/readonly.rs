@@ -1,7 +1,7 @@
 //! A read-only client (what the API uses) reads everything and can change nothing.
 
 use depinscore_clickhouse::{ChConfig, ChStore};
-use depinscore_testkit::ClickHouse;
+use depinscore_localserver::ClickHouse;
 
 #[tokio::test]
 async fn a_readonly_client_reads_but_cannot_insert_or_drop() {

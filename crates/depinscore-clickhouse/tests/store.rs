@@ -2,7 +2,7 @@
 
 use depinscore_clickhouse::*;
 
-use depinscore_testkit::ClickHouse;
+use depinscore_localserver::ClickHouse;
 
 fn config(server: &ClickHouse, db: &str) -> ChConfig {
     ChConfig { url: server.http_url(), database: db.into(), ..ChConfig::default() }

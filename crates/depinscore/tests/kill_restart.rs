@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use depinscore_testkit::{ClickHouse, TempDir, free_port};
+use depinscore_localserver::{ClickHouse, TempDir, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_depinscore");
 

@@ -24,8 +24,8 @@ use tokio::sync::watch;
 pub const SMALL: &str = "[nodes]\ncount = 60\noperators = 15\nlargest_operator_share = 0.25\n[projects]\ncount = 8\n[stakers]\ncount = 10\n";
 
 /// A real ClickHouse server of the test's own, and a migrated store on it.
-pub async fn fresh_store(database: &str) -> (depinscore_testkit::ClickHouse, Arc<ChStore>) {
-    let server = tokio::task::spawn_blocking(depinscore_testkit::ClickHouse::start).await.unwrap().unwrap();
+pub async fn fresh_store(database: &str) -> (depinscore_localserver::ClickHouse, Arc<ChStore>) {
+    let server = tokio::task::spawn_blocking(depinscore_localserver::ClickHouse::start).await.unwrap().unwrap();
     let cfg = ChConfig { url: server.http_url(), database: database.into(), ..ChConfig::default() };
     let store = Arc::new(ChStore::open(&cfg, 1).await.unwrap());
     (server, store)

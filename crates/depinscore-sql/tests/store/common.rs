@@ -3,8 +3,8 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use depinscore_localserver::{Postgres, TempDir};
 use depinscore_sql::SqlStore;
-use depinscore_testkit::{Postgres, TempDir};
 use sqlx::Connection;
 
 static POSTGRES: OnceLock<Postgres> = OnceLock::new();

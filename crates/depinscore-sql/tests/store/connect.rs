@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use depinscore_localserver::{TempDir, free_port};
 use depinscore_sql::{Backend, SqlError, SqlStore};
-use depinscore_testkit::{TempDir, free_port};
 
 #[tokio::test]
 async fn connect_creates_the_sqlite_file_and_its_parent_directories() {

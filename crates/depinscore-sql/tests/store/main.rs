@@ -1,6 +1,6 @@
 //! The store against both backends it supports: every test runs on a fresh SQLite file and on
 //! a fresh database of a real PostgreSQL server (one server per test binary, started by
-//! depinscore-testkit).
+//! depinscore-localserver).
 
 mod api_access;
 mod checkpoints;

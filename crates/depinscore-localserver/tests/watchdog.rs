@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use depinscore_testkit::ClickHouse;
+use depinscore_localserver::ClickHouse;
 
 const CHILD: &str = "DEPINSCORE_TESTKIT_WATCHDOG_CHILD";
 const NAME: &str = "a_server_outlived_by_nothing_when_its_test_process_exits_without_dropping_it";

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Result, TestkitError};
+use crate::{Result, ServerError};
 
 /// Whether this process runs as root (the owner of `/proc/self` is the effective user).
 pub(crate) fn is_root() -> bool {
@@ -41,7 +41,7 @@ pub(crate) fn signal(pid: u32, signal: &str) -> Result<()> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .map_err(TestkitError::io("running kill(1)"))?;
+        .map_err(ServerError::io("running kill(1)"))?;
     Ok(())
 }
 
@@ -60,18 +60,18 @@ pub(crate) fn log_tail(files: &[&Path], lines: usize) -> String {
 /// Runs a helper command to completion with its output in `log`; a failure carries the log's tail.
 pub(crate) fn run_logged(command: &mut Command, log: &Path) -> Result<()> {
     let describe = format!("{command:?}");
-    let out = File::create(log).map_err(TestkitError::io(format!("creating {}", log.display())))?;
-    let err = out.try_clone().map_err(TestkitError::io("duplicating a log handle"))?;
+    let out = File::create(log).map_err(ServerError::io(format!("creating {}", log.display())))?;
+    let err = out.try_clone().map_err(ServerError::io("duplicating a log handle"))?;
     let status = command
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
         .status()
-        .map_err(TestkitError::io(format!("starting {describe}")))?;
+        .map_err(ServerError::io(format!("starting {describe}")))?;
     if status.success() {
         Ok(())
     } else {
-        Err(TestkitError::Command { command: describe, status: status.to_string(), output: log_tail(&[log], 30) })
+        Err(ServerError::Command { command: describe, status: status.to_string(), output: log_tail(&[log], 30) })
     }
 }
 
@@ -79,7 +79,7 @@ pub(crate) fn run_logged(command: &mut Command, log: &Path) -> Result<()> {
 pub(crate) fn wait_exit(child: &mut Child, timeout: Duration) -> Result<Option<ExitStatus>> {
     let deadline = Instant::now() + timeout;
     loop {
-        if let Some(status) = child.try_wait().map_err(TestkitError::io("waiting for a server process"))? {
+        if let Some(status) = child.try_wait().map_err(ServerError::io("waiting for a server process"))? {
             return Ok(Some(status));
         }
         if Instant::now() >= deadline {
@@ -89,9 +89,9 @@ pub(crate) fn wait_exit(child: &mut Child, timeout: Duration) -> Result<Option<E
     }
 }
 
-/// The watchdog's script: while the test process lives, poll; once it is gone, stop the server
-/// with `$3`, give it 10 s, kill it and remove the directory. It exits quietly when the server
-/// stops first (a normal stop or restart).
+/// The watchdog's script: while the owning process lives, poll; once it is gone, stop the server
+/// with `$3`, give it 10 s, kill it and remove the directory `$4` (none when empty). It exits
+/// quietly when the server stops first (a normal stop or restart).
 const WATCHDOG: &str = r#"
 parent=$1 server=$2 sig=$3 dir=$4
 while kill -0 "$parent" 2>/dev/null; do
@@ -102,7 +102,7 @@ kill -"$sig" "$server" 2>/dev/null
 i=0
 while kill -0 "$server" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 kill -KILL "$server" 2>/dev/null
-rm -rf "$dir"
+[ -n "$dir" ] && rm -rf "$dir"
 "#;
 
 /// A running server process and its watchdog. Dropping it kills the server.
@@ -115,29 +115,34 @@ pub(crate) struct Supervised {
 
 impl Supervised {
     /// Spawns `command` (stdout and stderr appended to `log`) and a watchdog that stops it with
-    /// `stop_signal` and removes `dir` if this process dies first.
-    pub(crate) fn spawn(command: &mut Command, log: &Path, stop_signal: &str, dir: &Path) -> Result<Supervised> {
+    /// `stop_signal` (and removes `cleanup`, when given) if this process dies first.
+    pub(crate) fn spawn(
+        command: &mut Command,
+        log: &Path,
+        stop_signal: &str,
+        cleanup: Option<&Path>,
+    ) -> Result<Supervised> {
         let out = File::options()
             .create(true)
             .append(true)
             .open(log)
-            .map_err(TestkitError::io(format!("opening {}", log.display())))?;
-        let err = out.try_clone().map_err(TestkitError::io("duplicating a log handle"))?;
+            .map_err(ServerError::io(format!("opening {}", log.display())))?;
+        let err = out.try_clone().map_err(ServerError::io("duplicating a log handle"))?;
         let describe = format!("{command:?}");
         let mut child = command
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
             .spawn()
-            .map_err(TestkitError::io(format!("starting {describe}")))?;
+            .map_err(ServerError::io(format!("starting {describe}")))?;
         let watchdog = Command::new("sh")
             .arg("-c")
             .arg(WATCHDOG)
-            .arg("depinscore-testkit-watchdog")
+            .arg("depinscore-localserver-watchdog")
             .arg(std::process::id().to_string())
             .arg(child.id().to_string())
             .arg(stop_signal)
-            .arg(dir)
+            .arg(cleanup.unwrap_or(Path::new("")))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -147,14 +152,14 @@ impl Supervised {
             Err(e) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                Err(TestkitError::Io { context: "starting the watchdog shell".into(), source: e })
+                Err(ServerError::Io { context: "starting the watchdog shell".into(), source: e })
             }
         }
     }
 
     /// Whether the server process has exited (it is reaped if so).
     pub(crate) fn exited(&mut self) -> Result<Option<ExitStatus>> {
-        self.child.try_wait().map_err(TestkitError::io("waiting for a server process"))
+        self.child.try_wait().map_err(ServerError::io("waiting for a server process"))
     }
 
     /// Sends `stop_signal`, waits up to `grace`, then kills. Returns the exit status.
@@ -166,7 +171,7 @@ impl Supervised {
             Some(status) => status,
             None => {
                 let _ = self.child.kill();
-                self.child.wait().map_err(TestkitError::io("waiting for a killed server"))?
+                self.child.wait().map_err(ServerError::io("waiting for a killed server"))?
             }
         };
         self.end_watchdog();
@@ -176,7 +181,7 @@ impl Supervised {
     /// SIGKILL, then reap.
     pub(crate) fn kill(&mut self) -> Result<ExitStatus> {
         let _ = self.child.kill();
-        let status = self.child.wait().map_err(TestkitError::io("waiting for a killed server"))?;
+        let status = self.child.wait().map_err(ServerError::io("waiting for a killed server"))?;
         self.end_watchdog();
         Ok(status)
     }

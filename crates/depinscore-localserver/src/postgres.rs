@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::process::{self, Supervised};
-use crate::{Result, TempDir, TestkitError, free_port};
+use crate::{Result, ServerError, TempDir, free_port};
 
 /// Set to a `postgres://` URL to use that server instead of starting one.
 pub const EXTERNAL_URL_VAR: &str = "DEPINSCORE_TEST_POSTGRES_URL";
@@ -44,12 +44,12 @@ impl Postgres {
         let bin = bin_dir()?;
         let dir = TempDir::new("postgres")?;
         let owner = if process::is_root() {
-            let user = process::system_user("postgres").ok_or_else(|| TestkitError::NotInstalled {
+            let user = process::system_user("postgres").ok_or_else(|| ServerError::NotInstalled {
                 what: WHAT,
                 detail: "no `postgres` system user to run the server as (tests run as root)".into(),
             })?;
             std::os::unix::fs::chown(dir.path(), Some(user.0), Some(user.1))
-                .map_err(TestkitError::io(format!("handing {} to the postgres user", dir.path().display())))?;
+                .map_err(ServerError::io(format!("handing {} to the postgres user", dir.path().display())))?;
             true
         } else {
             false
@@ -94,7 +94,7 @@ impl Postgres {
                 "-c",
                 "max_connections=200",
             ]);
-            let mut server = Supervised::spawn(&mut command, &log, "QUIT", dir.path())?;
+            let mut server = Supervised::spawn(&mut command, &log, "QUIT", Some(dir.path()))?;
             match wait_ready(&bin, &mut server, port, &log) {
                 Ok(()) => {
                     let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
@@ -172,7 +172,7 @@ fn bin_dir() -> Result<PathBuf> {
         })
         .collect();
     found.sort();
-    found.pop().map(|(_, bin)| bin).ok_or_else(|| TestkitError::NotInstalled {
+    found.pop().map(|(_, bin)| bin).ok_or_else(|| ServerError::NotInstalled {
         what: WHAT,
         detail: format!("no {}/<version>/bin/initdb; or set {EXTERNAL_URL_VAR}", root.display()),
     })
@@ -183,7 +183,7 @@ fn wait_ready(bin: &Path, server: &mut Supervised, port: u16, log: &Path) -> Res
     let started = Instant::now();
     loop {
         if let Some(status) = server.exited()? {
-            return Err(TestkitError::Exited {
+            return Err(ServerError::Exited {
                 what: WHAT,
                 status: status.to_string(),
                 log: log.to_path_buf(),
@@ -194,12 +194,12 @@ fn wait_ready(bin: &Path, server: &mut Supervised, port: u16, log: &Path) -> Res
             .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-t", "1", "-q", "-p"])
             .arg(port.to_string())
             .status()
-            .map_err(TestkitError::io("running pg_isready"))?;
+            .map_err(ServerError::io("running pg_isready"))?;
         if ready.success() {
             return Ok(());
         }
         if started.elapsed() > START_TIMEOUT {
-            return Err(TestkitError::StartTimeout {
+            return Err(ServerError::StartTimeout {
                 what: WHAT,
                 seconds: START_TIMEOUT.as_secs(),
                 log: log.to_path_buf(),

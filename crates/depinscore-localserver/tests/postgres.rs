@@ -1,6 +1,6 @@
-//! A real PostgreSQL server started by the testkit answers queries through sqlx.
+//! A real PostgreSQL server started by depinscore-localserver answers queries through sqlx.
 
-use depinscore_testkit::{EXTERNAL_URL_VAR, Postgres};
+use depinscore_localserver::{EXTERNAL_URL_VAR, Postgres};
 use sqlx::Connection;
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 /// A test server could not be started, stopped or queried.
 #[derive(Debug, thiserror::Error)]
-pub enum TestkitError {
+pub enum ServerError {
     /// The server's binaries are not on this machine.
     #[error("{what} is not installed ({detail}): run `bash .ci/test`, which installs it")]
     NotInstalled {
@@ -71,10 +71,10 @@ pub enum TestkitError {
     Unsupported(String),
 }
 
-impl TestkitError {
-    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> TestkitError {
+impl ServerError {
+    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServerError {
         let context = context.into();
-        move |source| TestkitError::Io { context, source }
+        move |source| ServerError::Io { context, source }
     }
 }
 
@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn a_missing_server_says_how_to_install_it() {
-        let e = TestkitError::NotInstalled {
+        let e = ServerError::NotInstalled {
             what: "PostgreSQL",
             detail: "no /usr/lib/postgresql/<version>/bin/initdb".into(),
         };

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use crate::{Result, TestkitError};
+use crate::{Result, ServerError};
 
 /// An HTTP answer: status code and body.
 pub(crate) struct Answer {
@@ -16,7 +16,7 @@ pub(crate) struct Answer {
 /// Sends one request to `127.0.0.1:port` and reads the whole answer (`Connection: close`).
 pub(crate) fn request(method: &'static str, port: u16, target: &str, body: &[u8], timeout: Duration) -> Result<Answer> {
     let url = format!("http://127.0.0.1:{port}{target}");
-    let fail = |message: String| TestkitError::Http { method, url: url.clone(), message };
+    let fail = |message: String| ServerError::Http { method, url: url.clone(), message };
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| fail(e.to_string()))?;
     stream.set_read_timeout(Some(timeout)).map_err(|e| fail(e.to_string()))?;

@@ -1,5 +1,6 @@
-//! Real servers for tests: [`Postgres`] and [`ClickHouse`] started as local processes on
-//! 127.0.0.1, each in its own temporary data directory, stopped and removed on drop.
+//! Real servers as local processes on 127.0.0.1: [`Postgres`] and [`ClickHouse`] for the tests,
+//! each in its own temporary data directory, stopped and removed on drop; and the managed
+//! ClickHouse of `depinscore demo` ([`ClickHouse::start_in`]), whose data directory stays.
 //!
 //! Every server gets a watchdog process that stops it and removes its directory when the test
 //! process dies without dropping it (a `static` shared by a test binary, an abort, a SIGKILL),
@@ -17,10 +18,10 @@ mod process;
 mod tempdir;
 
 pub use clickhouse::ClickHouse;
-pub use error::TestkitError;
+pub use error::ServerError;
 pub use port::free_port;
 pub use postgres::{EXTERNAL_URL_VAR, Postgres};
 pub use tempdir::TempDir;
 
-/// The testkit's result type.
-pub type Result<T, E = TestkitError> = std::result::Result<T, E>;
+/// The crate's result type.
+pub type Result<T, E = ServerError> = std::result::Result<T, E>;

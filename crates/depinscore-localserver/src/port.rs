@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::net::TcpListener;
 use std::sync::Mutex;
 
-use crate::{Result, TestkitError};
+use crate::{Result, ServerError};
 
 static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
 
@@ -15,13 +15,13 @@ pub fn free_port() -> Result<u16> {
     let mut guard = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
     let handed_out = guard.get_or_insert_with(HashSet::new);
     for _ in 0..100 {
-        let listener = TcpListener::bind("127.0.0.1:0").map_err(TestkitError::io("binding 127.0.0.1:0"))?;
-        let port = listener.local_addr().map_err(TestkitError::io("reading a bound port"))?.port();
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(ServerError::io("binding 127.0.0.1:0"))?;
+        let port = listener.local_addr().map_err(ServerError::io("reading a bound port"))?.port();
         if handed_out.insert(port) {
             return Ok(port);
         }
     }
-    Err(TestkitError::Unsupported("no free loopback port found in 100 tries".into()))
+    Err(ServerError::Unsupported("no free loopback port found in 100 tries".into()))
 }
 
 #[cfg(test)]

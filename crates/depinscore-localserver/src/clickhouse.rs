@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::process::{self, Supervised};
-use crate::{Result, TempDir, TestkitError, free_port, http};
+use crate::{Result, ServerError, TempDir, free_port, http};
 
 const WHAT: &str = "ClickHouse";
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -17,8 +17,9 @@ const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 /// (no password, profile `readonly` with `readonly = 1`).
 ///
 /// It can be stopped, killed and started again on the same directory and ports, so a test can
-/// take ClickHouse away from a writer and bring it back with its data. Dropping it kills the
-/// server and removes the directory.
+/// take ClickHouse away from a writer and bring it back with its data. Dropping a temporary
+/// server kills it and removes the directory; dropping a kept one ([`start_in`](Self::start_in))
+/// stops it gracefully and leaves its data.
 #[derive(Debug)]
 pub struct ClickHouse {
     command: Vec<String>,
@@ -26,7 +27,25 @@ pub struct ClickHouse {
     tcp_port: u16,
     process: Option<Supervised>,
     // Declared last: removed after the server has stopped.
-    dir: TempDir,
+    dir: Workdir,
+}
+
+/// Where a server keeps its config, data and logs.
+#[derive(Debug)]
+enum Workdir {
+    /// Removed with the server.
+    Temp(TempDir),
+    /// Kept across runs (a project-local data directory).
+    Kept(PathBuf),
+}
+
+impl Workdir {
+    fn path(&self) -> &Path {
+        match self {
+            Workdir::Temp(t) => t.path(),
+            Workdir::Kept(p) => p,
+        }
+    }
 }
 
 impl ClickHouse {
@@ -34,14 +53,27 @@ impl ClickHouse {
     /// not installed, or when `/ping` does not answer within 30 s (the error carries the end of
     /// its logs).
     pub fn start() -> Result<ClickHouse> {
+        Self::start_with(Workdir::Temp(TempDir::new("clickhouse")?))
+    }
+
+    /// Starts a server whose config, data and logs live in `dir` (created when missing) and
+    /// stay there: a second start on the same directory finds the data of the first. The ports
+    /// are fresh each time. Dropping it stops the server gracefully.
+    pub fn start_in(dir: &Path) -> Result<ClickHouse> {
+        std::fs::create_dir_all(dir).map_err(ServerError::io(format!("creating {}", dir.display())))?;
+        let dir = std::path::absolute(dir).map_err(ServerError::io(format!("resolving {}", dir.display())))?;
+        Self::start_with(Workdir::Kept(dir))
+    }
+
+    fn start_with(dir: Workdir) -> Result<ClickHouse> {
         let command = server_command()?;
-        let dir = TempDir::new("clickhouse")?;
+        let cleanup = matches!(dir, Workdir::Temp(_));
         let mut attempt = 0;
         loop {
             attempt += 1;
             let (http_port, tcp_port, interserver_port) = (free_port()?, free_port()?, free_port()?);
             write_config(dir.path(), http_port, tcp_port, interserver_port)?;
-            match launch(&command, dir.path(), http_port) {
+            match launch(&command, dir.path(), http_port, cleanup) {
                 Ok(process) => return Ok(ClickHouse { command, http_port, tcp_port, process: Some(process), dir }),
                 Err(e) => {
                     if !(log_tail(dir.path()).contains("Address already in use") && attempt < 3) {
@@ -67,7 +99,7 @@ impl ClickHouse {
         self.tcp_port
     }
 
-    /// The temp directory holding `config.xml`, `users.xml`, `data/` and the logs.
+    /// The directory holding `config.xml`, `users.xml`, `data/` and the logs.
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
@@ -93,7 +125,7 @@ impl ClickHouse {
         if answer.status == 200 {
             Ok(answer.body)
         } else {
-            Err(TestkitError::Http {
+            Err(ServerError::Http {
                 method: "POST",
                 url: format!("{}{target}", self.http_url()),
                 message: format!("status {}: {}", answer.status, answer.body.trim()),
@@ -123,27 +155,32 @@ impl ClickHouse {
     /// [`kill`](Self::kill) this is how to bring it back.
     pub fn restart(&mut self) -> Result<()> {
         self.stop()?;
-        self.process = Some(launch(&self.command, self.dir.path(), self.http_port)?);
+        let cleanup = matches!(self.dir, Workdir::Temp(_));
+        self.process = Some(launch(&self.command, self.dir.path(), self.http_port, cleanup)?);
         Ok(())
     }
 }
 
 impl Drop for ClickHouse {
     fn drop(&mut self) {
-        let _ = self.kill();
+        let _ = match self.dir {
+            Workdir::Temp(_) => self.kill(),
+            Workdir::Kept(_) => self.stop(),
+        };
     }
 }
 
-/// Starts the server on the config in `dir` and waits until `/ping` answers `Ok.`.
-fn launch(command: &[String], dir: &Path, http_port: u16) -> Result<Supervised> {
+/// Starts the server on the config in `dir` and waits until `/ping` answers `Ok.`. With
+/// `cleanup`, the watchdog removes `dir` if this process dies first.
+fn launch(command: &[String], dir: &Path, http_port: u16, cleanup: bool) -> Result<Supervised> {
     let (program, args) = command.split_first().expect("a server command has a program");
     let mut cmd = Command::new(program);
     cmd.args(args).arg(format!("--config-file={}", dir.join("config.xml").display())).current_dir(dir);
-    let mut server = Supervised::spawn(&mut cmd, &dir.join("stdout.log"), "TERM", dir)?;
+    let mut server = Supervised::spawn(&mut cmd, &dir.join("stdout.log"), "TERM", cleanup.then_some(dir))?;
     let started = Instant::now();
     loop {
         if let Some(status) = server.exited()? {
-            return Err(TestkitError::Exited {
+            return Err(ServerError::Exited {
                 what: WHAT,
                 status: status.to_string(),
                 log: dir.to_path_buf(),
@@ -156,7 +193,7 @@ fn launch(command: &[String], dir: &Path, http_port: u16) -> Result<Supervised> 
         }
         if started.elapsed() > START_TIMEOUT {
             let _ = server.kill();
-            return Err(TestkitError::StartTimeout {
+            return Err(ServerError::StartTimeout {
                 what: WHAT,
                 seconds: START_TIMEOUT.as_secs(),
                 log: dir.to_path_buf(),
@@ -180,13 +217,13 @@ fn server_command() -> Result<Vec<String>> {
     if let Some(bin) = process::find_binary("clickhouse", &extra) {
         return Ok(vec![bin.display().to_string(), "server".into()]);
     }
-    Err(TestkitError::NotInstalled { what: WHAT, detail: "no clickhouse-server or clickhouse binary on PATH".into() })
+    Err(ServerError::NotInstalled { what: WHAT, detail: "no clickhouse-server or clickhouse binary on PATH".into() })
 }
 
 fn write_config(dir: &Path, http_port: u16, tcp_port: u16, interserver_port: u16) -> Result<()> {
     let d = |sub: &str| -> PathBuf { dir.join(sub) };
     for sub in ["data", "tmp", "user_files", "format_schemas"] {
-        std::fs::create_dir_all(d(sub)).map_err(TestkitError::io(format!("creating {}", d(sub).display())))?;
+        std::fs::create_dir_all(d(sub)).map_err(ServerError::io(format!("creating {}", d(sub).display())))?;
     }
     let config = format!(
         r#"<?xml version="1.0"?>
@@ -263,7 +300,7 @@ fn write_config(dir: &Path, http_port: u16, tcp_port: u16, interserver_port: u16
     </quotas>
 </yandex>
 "#;
-    std::fs::write(d("config.xml"), config).map_err(TestkitError::io("writing config.xml"))?;
-    std::fs::write(d("users.xml"), users).map_err(TestkitError::io("writing users.xml"))?;
+    std::fs::write(d("config.xml"), config).map_err(ServerError::io("writing config.xml"))?;
+    std::fs::write(d("users.xml"), users).map_err(ServerError::io("writing users.xml"))?;
     Ok(())
 }

@@ -1,6 +1,6 @@
-//! A real ClickHouse server started by the testkit: queries, users, stop/kill/restart.
+//! A real ClickHouse server started by depinscore-localserver: queries, users, stop/kill/restart.
 
-use depinscore_testkit::ClickHouse;
+use depinscore_localserver::ClickHouse;
 
 #[test]
 fn a_started_clickhouse_answers_select_version() {
@@ -51,4 +51,19 @@ fn dropping_a_clickhouse_kills_it_and_removes_its_directory() {
     drop(ch);
     assert!(!dir.exists(), "{} should be removed", dir.display());
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "port {port} still answers");
+}
+
+#[test]
+fn a_kept_clickhouse_leaves_its_data_on_drop_and_finds_it_on_the_next_start() {
+    let dir = depinscore_localserver::TempDir::new("kept-clickhouse").unwrap();
+    let data = dir.path().join("clickhouse");
+    {
+        let ch = ClickHouse::start_in(&data).expect("start a kept ClickHouse");
+        ch.query("CREATE TABLE kept (id UInt64) ENGINE = MergeTree ORDER BY id").unwrap();
+        ch.query("INSERT INTO kept VALUES (1), (2)").unwrap();
+    }
+    // Dropped: stopped gracefully, its directory still there.
+    assert!(data.join("data").is_dir(), "the data directory was removed");
+    let again = ClickHouse::start_in(&data).expect("start it again");
+    assert_eq!(again.query("SELECT count(), sum(id) FROM kept").unwrap().trim(), "2\t3");
 }

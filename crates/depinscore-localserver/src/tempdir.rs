@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::{Result, TestkitError};
+use crate::{Result, ServerError};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -21,7 +21,7 @@ impl TempDir {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("depinscore-{label}-{}-{n}-{nanos}", std::process::id());
         let path = std::env::temp_dir().join(name);
-        std::fs::create_dir_all(&path).map_err(TestkitError::io(format!("creating {}", path.display())))?;
+        std::fs::create_dir_all(&path).map_err(ServerError::io(format!("creating {}", path.display())))?;
         Ok(TempDir { path })
     }
 
