@@ -24,6 +24,13 @@ pub struct DriverConfig {
     pub fast: bool,
     /// Block-time seconds per slot in fast mode (0.4 × the compression factor).
     pub fast_seconds_per_slot: f64,
+    /// History, then live: slots up to this one are produced as fast as possible with fast
+    /// block time; later slots advance block time by `slot_ms` and are paced in real time.
+    /// Block time stays a function of the slot alone, so a rerun gives the same blocks.
+    pub live_after: Option<u64>,
+    /// With `live_after`: also produce the live slots up to this one without pacing (a rerun
+    /// catching up to where its follower already is).
+    pub catch_up_to: u64,
     /// Stop after this slot (inclusive).
     pub until_slot: Option<u64>,
     /// The first slot after genesis.
@@ -52,6 +59,8 @@ impl Default for DriverConfig {
             slot_ms: 400,
             fast: false,
             fast_seconds_per_slot: 400.0,
+            live_after: None,
+            catch_up_to: 0,
             until_slot: None,
             first_slot: 1,
             skip_every: Some(23),
@@ -96,6 +105,8 @@ pub fn run(
     let mut summary = DriverSummary { first_slot: config.first_slot, ..Default::default() };
     let mut slot = config.first_slot;
     let mut produced: u64 = 0;
+    // Real-time pacing counts the slots produced since it began.
+    let mut paced: Option<(Instant, u64)> = None;
     let publish = |event: NodeEvent| {
         // No subscriber is not an error.
         let _ = events.send(event);
@@ -159,13 +170,15 @@ pub fn run(
                 replayed.into_iter().for_each(publish);
             }
         }
-        slot += 1;
-        if !config.fast {
-            let due = Duration::from_millis(config.slot_ms * produced);
-            if let Some(wait) = due.checked_sub(started.elapsed()) {
+        if is_paced(config, slot) {
+            let (since, count) = paced.get_or_insert_with(|| (Instant::now(), 0));
+            *count += 1;
+            let due = Duration::from_millis(config.slot_ms * *count);
+            if let Some(wait) = due.checked_sub(since.elapsed()) {
                 std::thread::sleep(wait);
             }
         }
+        slot += 1;
     }
     if config.settle_at_end && !stop.load(std::sync::atomic::Ordering::Relaxed) {
         // The run reached its last slot: release every delayed and pending status so that a
@@ -181,11 +194,25 @@ pub fn run(
 }
 
 /// Block time of `slot`: real time advances 0.4 s (slot_ms) per slot, fast mode by
-/// `fast_seconds_per_slot`.
-fn block_time(config: &DriverConfig, start_time: i64, slot: u64) -> i64 {
-    let n = slot.saturating_sub(config.first_slot) as f64;
-    let seconds = if config.fast { n * config.fast_seconds_per_slot } else { n * config.slot_ms as f64 / 1000.0 };
+/// `fast_seconds_per_slot`; with `live_after`, fast through that slot and real after it.
+pub fn block_time(config: &DriverConfig, start_time: i64, slot: u64) -> i64 {
+    let real = config.slot_ms as f64 / 1000.0;
+    let n = |s: u64| s.saturating_sub(config.first_slot) as f64;
+    let seconds = match config.live_after {
+        Some(h) if slot > h => n(h) * config.fast_seconds_per_slot + (slot - h) as f64 * real,
+        Some(_) => n(slot) * config.fast_seconds_per_slot,
+        None if config.fast => n(slot) * config.fast_seconds_per_slot,
+        None => n(slot) * real,
+    };
     start_time + seconds as i64
+}
+
+/// Whether producing `slot` waits for real time.
+fn is_paced(config: &DriverConfig, slot: u64) -> bool {
+    if config.fast {
+        return false;
+    }
+    config.live_after.is_none_or(|h| slot > h.max(config.catch_up_to))
 }
 
 /// Corrupts the served copy of a fraction of Nosana program account writes (the bank keeps the
@@ -276,6 +303,43 @@ mod tests {
             (1..=60).filter_map(|s| ledger.block(s)).map(|b| (b.blockhash, b.transactions.len())).collect::<Vec<_>>()
         };
         assert_eq!(blocks(), blocks());
+    }
+
+    #[test]
+    fn history_then_live_keeps_fast_time_through_the_history_and_real_time_after() {
+        let config = DriverConfig { live_after: Some(101), fast_seconds_per_slot: 400.0, ..Default::default() };
+        assert_eq!(block_time(&config, 1_000, 1), 1_000);
+        assert_eq!(block_time(&config, 1_000, 101), 1_000 + 100 * 400);
+        // 0.4 s per live slot: five slots make two seconds.
+        assert_eq!(block_time(&config, 1_000, 106), 1_000 + 100 * 400 + 2);
+        assert!(!is_paced(&config, 101));
+        assert!(is_paced(&config, 102));
+        let catching_up = DriverConfig { catch_up_to: 150, ..config.clone() };
+        assert!(!is_paced(&catching_up, 150));
+        assert!(is_paced(&catching_up, 151));
+        assert!(!is_paced(&DriverConfig { fast: true, ..config }, 500));
+    }
+
+    #[test]
+    fn a_rerun_that_catches_up_produces_the_blocks_the_paced_run_produced() {
+        let blocks = |catch_up_to: u64| {
+            let (mut sim, chain) = small_world();
+            let ledger = Ledger::new(Default::default());
+            let (tx, _rx) = tokio::sync::broadcast::channel(100_000);
+            let config = DriverConfig {
+                fast_seconds_per_slot: 60.0,
+                live_after: Some(40),
+                catch_up_to,
+                slot_ms: 2,
+                until_slot: Some(60),
+                ..Default::default()
+            };
+            run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
+            (1..=60).filter_map(|s| ledger.block(s)).map(|b| (b.blockhash, b.block_time)).collect::<Vec<_>>()
+        };
+        let paced = blocks(0);
+        assert!(paced.len() > 50);
+        assert_eq!(paced, blocks(60));
     }
 
     #[test]

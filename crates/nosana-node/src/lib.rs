@@ -8,8 +8,10 @@ pub mod grpc;
 pub mod ledger;
 pub mod offchain;
 pub mod rpc;
+pub mod service;
 pub mod state;
 
 pub use events::NodeEvent;
 pub use ledger::Ledger;
+pub use service::{NodeError, NodeOptions, RunningNode};
 pub use state::SharedChain;

@@ -2,19 +2,18 @@
 //! Yellowstone gRPC and Solana JSON-RPC (with Nosana-style off-chain endpoints) until Ctrl-C.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use nosana_chain::Chain;
-use nosana_node::driver::{self, DriverConfig};
-use nosana_node::grpc::{self, GrpcConfig, Stall};
-use nosana_node::ledger::{Ledger, LedgerConfig};
-use nosana_node::rpc::{self, RpcState};
+use nosana_node::driver::DriverConfig;
+use nosana_node::grpc::{GrpcConfig, Stall};
+use nosana_node::ledger::LedgerConfig;
+use nosana_node::{NodeOptions, RunningNode};
 use nosana_sim::{Scenario, Simulation};
+use tokio::net::TcpListener;
 
+use crate::commands::stores;
 use crate::settings::Settings;
 
 #[derive(Debug, clap::Args)]
@@ -37,6 +36,10 @@ pub struct Args {
     /// Fast mode: block-time compression factor (1000 → 400 s of block time per slot).
     #[arg(long, default_value_t = 1000.0)]
     compression: f64,
+    /// History, then live: produce slots up to this one as in --fast (compressed block time),
+    /// then in real time (`depinscore demo` runs the node this way).
+    #[arg(long, conflicts_with = "fast")]
+    live_after: Option<u64>,
     /// Wall-clock milliseconds per slot in real-time mode.
     #[arg(long, default_value_t = 400)]
     slot_ms: u64,
@@ -84,107 +87,84 @@ pub struct Args {
 pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
     anyhow::ensure!(args.compression > 0.0, "--compression must be positive");
     anyhow::ensure!((0.0..=1.0).contains(&args.corrupt_fraction), "--corrupt-fraction must be within 0..=1");
-    let scenario = match &args.scenario {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            Scenario::from_toml(&text).with_context(|| format!("scenario {}", path.display()))?
-        }
-        None => Scenario::default_scenario(),
+    let scenario = load_scenario(args.scenario.as_deref())?;
+    let (sim, bank) = Simulation::new(&scenario, args.seed).context("building the world")?;
+    let options = NodeOptions {
+        driver: DriverConfig {
+            slot_ms: args.slot_ms,
+            fast: args.fast,
+            fast_seconds_per_slot: 0.4 * args.compression,
+            live_after: args.live_after,
+            until_slot: args.until_slot,
+            dead_every: args.dead_every,
+            duplicate_every: args.duplicate_every,
+            corrupt_fraction: args.corrupt_fraction,
+            commitment_delay: args.commitment_delay,
+            ..DriverConfig::default()
+        },
+        grpc: GrpcConfig {
+            x_token: args.x_token.clone(),
+            drop_every: args.drop_every_secs.map(Duration::from_secs_f64),
+            stall: args.stall_every_secs.zip(args.stall_for_secs).map(|(every, length)| Stall {
+                every: Duration::from_secs_f64(every),
+                length: Duration::from_secs_f64(length),
+            }),
+            ..GrpcConfig::default()
+        },
+        ledger: LedgerConfig { replay_slots: args.replay_slots, history_slots: args.history_slots },
     };
-    let (mut sim, bank) = Simulation::new(&scenario, args.seed).context("building the world")?;
-    let chain = Arc::new(RwLock::new(Chain::new(bank, 0)));
-    let ledger =
-        Arc::new(Ledger::new(LedgerConfig { replay_slots: args.replay_slots, history_slots: args.history_slots }));
-    let (events, _keep) = tokio::sync::broadcast::channel(65_536);
-    let driver_config = DriverConfig {
-        slot_ms: args.slot_ms,
-        fast: args.fast,
-        fast_seconds_per_slot: 0.4 * args.compression,
-        until_slot: args.until_slot,
-        dead_every: args.dead_every,
-        duplicate_every: args.duplicate_every,
-        corrupt_fraction: args.corrupt_fraction,
-        commitment_delay: args.commitment_delay,
-        ..DriverConfig::default()
-    };
-    let grpc_config = GrpcConfig {
-        x_token: args.x_token.clone(),
-        drop_every: args.drop_every_secs.map(Duration::from_secs_f64),
-        stall: args.stall_every_secs.zip(args.stall_for_secs).map(|(every, length)| Stall {
-            every: Duration::from_secs_f64(every),
-            length: Duration::from_secs_f64(length),
-        }),
-        ..GrpcConfig::default()
-    };
-    let offchain = Arc::new(nosana_node::offchain::from_sim(sim.offchain()));
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let grpc_listener =
-            tokio::net::TcpListener::bind(args.grpc).await.with_context(|| format!("binding {}", args.grpc))?;
-        let rpc_listener =
-            tokio::net::TcpListener::bind(args.rpc).await.with_context(|| format!("binding {}", args.rpc))?;
+        let (grpc_listener, rpc_listener) = bind(args.grpc, args.rpc).await?;
         println!("gRPC (Yellowstone) listening on http://{}", grpc_listener.local_addr()?);
         println!("JSON-RPC listening on http://{}", rpc_listener.local_addr()?);
         println!("Off-chain API on http://{}/api/markets", rpc_listener.local_addr()?);
-
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = rx.wait_for(|s| *s).await;
+        let mut node = RunningNode::start(sim, bank, options, grpc_listener, rpc_listener);
+        let mut shutdown = stores::shutdown_signal();
+        let (interrupted, produced) = tokio::select! {
+            _ = shutdown.wait_for(|s| *s) => (true, None),
+            produced = node.produced() => (false, Some(produced?)),
         };
-        let rpc_state = RpcState::new(chain.clone(), ledger.clone(), offchain);
-        let grpc_task = tokio::spawn(grpc::serve(
-            grpc_listener,
-            ledger.clone(),
-            events.clone(),
-            grpc_config,
-            stopped(stop_rx.clone()),
-        ));
-        let rpc_task = tokio::spawn(rpc::serve(rpc_listener, rpc_state, stopped(stop_rx.clone())));
-
-        let stop_flag = Arc::new(AtomicBool::new(false));
-        let producer = {
-            let (chain, ledger, events, stop_flag) = (chain.clone(), ledger.clone(), events.clone(), stop_flag.clone());
-            std::thread::spawn(move || {
-                let summary = driver::run(&mut sim, &chain, &ledger, &events, &driver_config, &stop_flag);
-                (sim, summary)
-            })
-        };
-        let producer_done = {
-            let stop_flag = stop_flag.clone();
-            async move {
-                while !producer.is_finished() {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    let _ = &stop_flag;
-                }
-                producer.join()
+        let produced = match produced {
+            Some(p) => Some(p),
+            None => {
+                node.stop_producing();
+                Some(node.produced().await?)
             }
         };
-        tokio::pin!(producer_done);
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(ctrl_c);
-        let (joined, interrupted) = tokio::select! {
-            _ = &mut ctrl_c => {
-                stop_flag.store(true, Ordering::Relaxed);
-                ((&mut producer_done).await, true)
+        if let Some((sim, summary)) = &produced {
+            println!("{}", serde_json::to_string(summary)?);
+            // The truth is written as soon as the run ends, so a follower can be verified
+            // while the node keeps serving.
+            if let Some(path) = &args.truth {
+                std::fs::write(path, serde_json::to_vec(sim.truth())?)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!("ground truth written to {}", path.display());
             }
-            joined = &mut producer_done => (joined, false),
-        };
-        let (sim, summary) = joined.map_err(|_| anyhow::anyhow!("the producer thread panicked"))?;
-        println!("{}", serde_json::to_string(&summary)?);
-        // The truth is written as soon as the run ends, so a follower can be verified while
-        // the node keeps serving.
-        if let Some(path) = &args.truth {
-            let json = serde_json::to_vec(sim.truth())?;
-            std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
-            println!("ground truth written to {}", path.display());
         }
         if !interrupted && !args.exit_at_end {
             println!("reached slot {}; serving until Ctrl-C", args.until_slot.unwrap_or_default());
-            let _ = ctrl_c.await;
+            let _ = shutdown.wait_for(|s| *s).await;
         }
-        let _ = stop_tx.send(true);
-        grpc_task.await.context("gRPC task")?.context("gRPC server")?;
-        rpc_task.await.context("JSON-RPC task")?.context("JSON-RPC server")?;
+        node.shutdown().await?;
         Ok(())
     })
+}
+
+/// The scenario file laid over the default scenario, or the default world.
+pub fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
+    match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            Scenario::from_toml(&text).with_context(|| format!("scenario {}", path.display()))
+        }
+        None => Ok(Scenario::default_scenario()),
+    }
+}
+
+/// Binds the gRPC and JSON-RPC listeners.
+pub async fn bind(grpc: SocketAddr, rpc: SocketAddr) -> anyhow::Result<(TcpListener, TcpListener)> {
+    let grpc_listener = TcpListener::bind(grpc).await.with_context(|| format!("binding {grpc}"))?;
+    let rpc_listener = TcpListener::bind(rpc).await.with_context(|| format!("binding {rpc}"))?;
+    Ok((grpc_listener, rpc_listener))
 }
