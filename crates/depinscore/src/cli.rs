@@ -32,6 +32,8 @@ enum Command {
     Index(commands::index::Args),
     /// Fetch history over JSON-RPC into ClickHouse (resumable); optionally snapshot accounts.
     Backfill(commands::backfill::Args),
+    /// Import node specs and locations, markets and NOS/USD prices from the off-chain API.
+    Import(commands::import::Args),
     /// Compare ClickHouse with the node and the ground truth; non-zero exit on any difference.
     Verify(commands::verify::Args),
     /// Compute the builder score from the stores (or a Parquet export), store the snapshot and
@@ -45,23 +47,33 @@ enum Command {
     Report(commands::report::Args),
     /// Create, list or revoke the API keys admin routes need.
     ApiKey(commands::api_key::Args),
+    /// The whole product on this machine with no configuration: a local ClickHouse, the
+    /// reference node, the indexer (history, then live), the score, the report in
+    /// reports/out/ and the API, until Ctrl-C. A second run reuses the data.
+    Demo(commands::demo::Args),
+    /// Validate the settings and print the effective ones with secrets masked.
+    Config(commands::config::Args),
 }
 
 impl Cli {
     pub fn run(self) -> anyhow::Result<()> {
         let settings = Settings::load(self.config.as_deref())?;
+        crate::logging::init(&settings.log)?;
         match self.command {
             Command::Lifecycle(args) => commands::lifecycle::run(&settings, &args),
             Command::Node(args) => commands::node::run(&settings, &args),
             Command::Migrate(args) => commands::migrate::run(&settings, &args),
             Command::Index(args) => commands::index::run(&settings, &args),
             Command::Backfill(args) => commands::backfill::run(&settings, &args),
+            Command::Import(args) => commands::import::run(&settings, &args),
             Command::Verify(args) => commands::verify::run(&settings, &args),
             Command::Score(args) => commands::score::run(&settings, &args),
             Command::Export(args) => commands::export::run(&settings, &args),
             Command::Serve(args) => commands::serve::run(&settings, &args),
             Command::Report(args) => commands::report::run(&settings, &args),
             Command::ApiKey(args) => commands::api_key::run(&settings, &args),
+            Command::Demo(args) => commands::demo::run(&settings, &args),
+            Command::Config(args) => commands::config::run(&settings, &args),
         }
     }
 }

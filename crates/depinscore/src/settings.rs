@@ -23,6 +23,75 @@ pub struct Settings {
     pub api: ApiSettings,
     #[serde(default)]
     pub report: ReportSettings,
+    #[serde(default)]
+    pub demo: DemoSettings,
+    #[serde(default)]
+    pub log: LogSettings,
+    #[serde(default)]
+    pub offchain: OffchainSettings,
+}
+
+/// Where node specs, markets and prices come from.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OffchainSettings {
+    /// Root of a Nosana-backend-style API (`/nodes`, `/markets`, `/stats/price`); http:// only.
+    pub url: String,
+}
+
+impl Default for OffchainSettings {
+    fn default() -> Self {
+        Self { url: "http://127.0.0.1:8899/api".into() }
+    }
+}
+
+/// Logs on stderr.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// `text` or `json` (one JSON object per line).
+    pub format: String,
+    /// A tracing filter (`info`, `depinscore_indexer=debug,info`); `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self { format: "text".into(), level: "info".into() }
+    }
+}
+
+/// `depinscore demo`: the whole product on this machine.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemoSettings {
+    /// The demo's ClickHouse data and, while `database.url` is the default, its SQLite store.
+    pub data_dir: String,
+    /// Start a local `clickhouse-server` in `data_dir` (true) or use `clickhouse.url` (false).
+    pub managed_clickhouse: bool,
+    /// Scenario file laid over the default world (empty: the default scenario).
+    pub scenario: String,
+    pub seed: u64,
+    /// Days of chain history produced as fast as possible before the node goes live.
+    pub history_days: u32,
+    /// Block-time compression of that history (1000: 400 s of chain time per slot).
+    pub compression: u32,
+    /// While following live, re-score and rewrite the report this often (0: never).
+    pub rescore_secs: u64,
+}
+
+impl Default for DemoSettings {
+    fn default() -> Self {
+        Self {
+            data_dir: "data/demo".into(),
+            managed_clickhouse: true,
+            scenario: String::new(),
+            seed: 1,
+            history_days: 30,
+            compression: 1000,
+            rescore_secs: 600,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]

@@ -16,11 +16,6 @@ pub fn run(settings: &Settings, _args: &Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let shutdown = stores::shutdown_signal();
-        let stream = stores::stream_config(settings)?;
-        let commit = stores::commit_config(settings)?;
-        let rpc = stores::rpc(settings)?;
-        let ch = stores::clickhouse(settings).await?;
-        let checkpoints = Arc::new(stores::SqlCheckpoints(stores::sql(settings).await?));
         let metrics = if settings.indexer.metrics.is_empty() {
             None
         } else {
@@ -32,7 +27,6 @@ pub fn run(settings: &Settings, _args: &Args) -> anyhow::Result<()> {
             Some(tokio::spawn(metrics_server::serve(listener, handle, shutdown.clone())))
         };
         let (progress_tx, mut progress) = watch::channel(Committed::default());
-        println!("following {} into {}/{}", stream.endpoint, settings.clickhouse.url, settings.clickhouse.database);
         let reporter = tokio::spawn(async move {
             let mut last = std::time::Instant::now();
             while progress.changed().await.is_ok() {
@@ -43,11 +37,29 @@ pub fn run(settings: &Settings, _args: &Args) -> anyhow::Result<()> {
                 }
             }
         });
-        let result = depinscore_indexer::index(stream, commit, rpc, ch, checkpoints, progress_tx, shutdown).await;
+        let result = follow(settings, progress_tx, shutdown).await;
         reporter.abort();
         if let Some(m) = metrics {
             let _ = m.await;
         }
-        result.map_err(anyhow::Error::msg)
+        result
     })
+}
+
+/// Follows the stream of `indexer.*` into ClickHouse until `shutdown`, reporting each commit
+/// on `progress`. Metrics go to the process-wide recorder, if one is installed.
+pub async fn follow(
+    settings: &Settings,
+    progress: watch::Sender<Committed>,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let stream = stores::stream_config(settings)?;
+    let commit = stores::commit_config(settings)?;
+    let rpc = stores::rpc(settings)?;
+    let ch = stores::clickhouse(settings).await?;
+    let checkpoints = Arc::new(stores::SqlCheckpoints(stores::sql(settings).await?));
+    println!("following {} into {}/{}", stream.endpoint, settings.clickhouse.url, settings.clickhouse.database);
+    depinscore_indexer::index(stream, commit, rpc, ch, checkpoints, progress, shutdown)
+        .await
+        .map_err(anyhow::Error::msg)
 }

@@ -1,6 +1,9 @@
 pub mod api_key;
 pub mod backfill;
+pub mod config;
+pub mod demo;
 pub mod export;
+pub mod import;
 pub mod index;
 pub mod lifecycle;
 mod metrics_server;

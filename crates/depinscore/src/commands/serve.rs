@@ -8,6 +8,8 @@ use anyhow::Context;
 use depinscore_api::{ApiConfig, AppState, RescoreFuture, RescoreOutcome, Rescorer};
 use depinscore_clickhouse::ChStore;
 use depinscore_report::CloudPriceTable;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::watch;
 
 use crate::commands::rules::LoadedRules;
 use crate::commands::{metrics_server, score, stores};
@@ -92,33 +94,45 @@ pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
     let listen = args.listen.clone().unwrap_or_else(|| settings.api.listen.clone());
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let config = api_config(settings)?;
-        let cloud = cloud_prices(settings)?;
-        let sql = stores::sql(settings).await?;
-        let ch = reader(settings)?;
-        if let Err(e) = ch.ping().await {
-            tracing::warn!(error = %e, url = %settings.clickhouse.url, "ClickHouse does not answer yet; explorer routes answer 503 until it does");
-        }
+        let listener =
+            tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen} (api.listen)"))?;
         let metrics = metrics_server::install()?;
-        let upkeep = metrics.clone();
-        tokio::spawn(async move {
-            // Histograms are drained on render; without a scraper they would only grow.
-            let mut tick = tokio::time::interval(Duration::from_secs(5));
-            loop {
-                tick.tick().await;
-                upkeep.run_upkeep();
-            }
-        });
-        let state = AppState::new(sql, Some(ch), config, cloud)
-            .with_metrics(Arc::new(move || metrics.render()))
-            .with_rescorer(Arc::new(EngineRescorer(settings.clone())));
-        let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen} (api.listen)"))?;
-        println!("API on http://{}  (docs: /docs, OpenAPI: /openapi.json)", listener.local_addr()?);
-        let mut shutdown = stores::shutdown_signal();
-        depinscore_api::serve(listener, state, async move {
-            let _ = shutdown.wait_for(|s| *s).await;
-        })
-        .await
-        .context("serving the API")
+        serve_api(settings, listener, metrics, stores::shutdown_signal()).await
     })
+}
+
+/// Serves the API on `listener` until `shutdown`, with `/metrics` rendered from `metrics`.
+pub async fn serve_api(
+    settings: &Settings,
+    listener: tokio::net::TcpListener,
+    metrics: PrometheusHandle,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let config = api_config(settings)?;
+    let cloud = cloud_prices(settings)?;
+    let sql = stores::sql(settings).await?;
+    let ch = reader(settings)?;
+    if let Err(e) = ch.ping().await {
+        tracing::warn!(error = %e, url = %settings.clickhouse.url, "ClickHouse does not answer yet; explorer routes answer 503 until it does");
+    }
+    let upkeep = metrics.clone();
+    let upkeep = tokio::spawn(async move {
+        // Histograms are drained on render; without a scraper they would only grow.
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    let state = AppState::new(sql, Some(ch), config, cloud)
+        .with_metrics(Arc::new(move || metrics.render()))
+        .with_rescorer(Arc::new(EngineRescorer(settings.clone())));
+    println!("API on http://{}  (docs: /docs, OpenAPI: /openapi.json)", listener.local_addr()?);
+    let served = depinscore_api::serve(listener, state, async move {
+        let _ = shutdown.wait_for(|s| *s).await;
+    })
+    .await
+    .context("serving the API");
+    upkeep.abort();
+    served
 }

@@ -102,6 +102,12 @@ pub fn commit_config(settings: &Settings) -> anyhow::Result<CommitConfig> {
 /// A shutdown signal that turns true on Ctrl-C or SIGTERM.
 pub fn shutdown_signal() -> watch::Receiver<bool> {
     let (tx, rx) = watch::channel(false);
+    send_on_signal(tx);
+    rx
+}
+
+/// Sends `true` on `tx` at Ctrl-C or SIGTERM (a component may also send it itself).
+pub fn send_on_signal(tx: watch::Sender<bool>) {
     tokio::spawn(async move {
         #[cfg(unix)]
         {
@@ -122,5 +128,4 @@ pub fn shutdown_signal() -> watch::Receiver<bool> {
         let _ = tokio::signal::ctrl_c().await;
         let _ = tx.send(true);
     });
-    rx
 }
