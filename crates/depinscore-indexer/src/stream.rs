@@ -286,6 +286,18 @@ async fn session<C: Checkpoints>(
             return Ended::Retry("bad_endpoint");
         }
     };
+    // Providers serve Yellowstone over TLS: https:// endpoints verify against the system's roots.
+    let builder = if config.endpoint.starts_with("https://") {
+        match builder.tls_config(tonic::transport::ClientTlsConfig::new().with_native_roots()) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!(error = %e, endpoint = %config.endpoint, "TLS setup failed");
+                return Ended::Retry("tls");
+            }
+        }
+    } else {
+        builder
+    };
     let builder = match builder.x_token(config.x_token.clone()) {
         Ok(b) => b,
         Err(e) => {

@@ -35,7 +35,7 @@ pub struct Settings {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct OffchainSettings {
-    /// Root of a Nosana-backend-style API (`/nodes`, `/markets`, `/stats/price`); http:// only.
+    /// Root of a Nosana-backend-style API (`/nodes`, `/markets`, `/stats/price`); http or https.
     pub url: String,
 }
 

@@ -3,7 +3,7 @@
 //! recording each run in the import history.
 //!
 //! `base_url` is the API root, e.g. `http://127.0.0.1:8899/api` for `depinscore node`. Only
-//! plain `http://` is supported: this build carries no TLS.
+//! `http://` and `https://` (rustls with the system's root certificates) are supported.
 
 mod error;
 mod wire;
@@ -85,11 +85,8 @@ pub async fn import(base_url: &str, store: &SqlStore) -> Result<ImportReport, Of
 
 async fn run(base: &str, store: &SqlStore, at: i64) -> Result<ImportReport, OffchainError> {
     let parsed = reqwest::Url::parse(base).map_err(|e| bad_url(base, e.to_string()))?;
-    if parsed.scheme() != "http" {
-        return Err(bad_url(
-            base,
-            format!("scheme `{}`: only http:// is supported (no TLS in this build)", parsed.scheme()),
-        ));
+    if parsed.scheme() != "http" && parsed.scheme() != "https" {
+        return Err(bad_url(base, format!("scheme `{}`: only http:// and https:// are supported", parsed.scheme())));
     }
     let client = reqwest::Client::builder()
         .timeout(TIMEOUT)
