@@ -1,52 +1,16 @@
 //! The binaries as a user runs them: `depinscore node`, then `depinscore index` killed with
 //! SIGKILL at arbitrary moments and restarted, then `depinscore verify --truth`.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use depinscore_localserver::{ClickHouse, TempDir, free_port};
+use support::{Env, Killed};
 
-const BIN: &str = env!("CARGO_BIN_EXE_depinscore");
-
-struct Env {
-    vars: Vec<(String, String)>,
-}
-
-impl Env {
-    fn command(&self, dir: &Path) -> Command {
-        let mut c = Command::new(BIN);
-        c.current_dir(dir).envs(self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        c
-    }
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The stream's checkpoint, once no account snapshot is outstanding.
-fn checkpoint(db: &Path) -> Option<u64> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let store = depinscore_sql::SqlStore::connect(&format!("sqlite://{}", db.display())).await.ok()?;
-        let slot = |name: &'static str| {
-            let store = store.clone();
-            async move { store.checkpoint(name).await.ok().flatten().map(|c| c.slot) }
-        };
-        let (c, needed, done) =
-            (slot("grpc").await, slot("grpc/snapshot-needed").await, slot("grpc/snapshot-at").await);
-        store.close().await;
-        if needed.is_some_and(|n| done.is_none_or(|d| d < n)) {
-            return None;
-        }
-        c
-    })
+fn checkpoint(db: &std::path::Path) -> Option<u64> {
+    support::checkpoint(db, "grpc")
 }
 
 #[test]

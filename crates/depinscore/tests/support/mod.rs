@@ -1,0 +1,55 @@
+//! What the binary's tests share: running `depinscore` with settings from the environment,
+//! children killed on drop, and the indexer's checkpoint.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Child, Command};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_depinscore");
+
+/// `DEPINSCORE__…` (and other) variables every command of a test runs with.
+pub struct Env {
+    pub vars: Vec<(String, String)>,
+}
+
+impl Env {
+    pub fn command(&self, dir: &Path) -> Command {
+        let mut c = Command::new(BIN);
+        c.current_dir(dir).envs(self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c
+    }
+}
+
+/// A child process killed when dropped.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The checkpoint of `stream` in the SQLite store at `db`, once no account snapshot of it is
+/// outstanding.
+pub fn checkpoint(db: &Path, stream: &str) -> Option<u64> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = depinscore_sql::SqlStore::connect(&format!("sqlite://{}", db.display())).await.ok()?;
+        let slot = |name: String| {
+            let store = store.clone();
+            async move { store.checkpoint(&name).await.ok().flatten().map(|c| c.slot) }
+        };
+        let (c, needed, done) = (
+            slot(stream.to_string()).await,
+            slot(format!("{stream}/snapshot-needed")).await,
+            slot(format!("{stream}/snapshot-at")).await,
+        );
+        store.close().await;
+        if needed.is_some_and(|n| done.is_none_or(|d| d < n)) {
+            return None;
+        }
+        c
+    })
+}
