@@ -55,7 +55,17 @@ pub async fn index<C: Checkpoints>(
         io.request_snapshot(0).await?;
     }
     if io.snapshot_pending().await? {
-        io.snapshot().await?;
+        // The node may not answer yet (both just started): retry with the stream's backoff.
+        let mut wait = stream.backoff_initial;
+        let mut stop = shutdown.clone();
+        while let Err(e) = io.snapshot().await {
+            tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "account snapshot failed; retrying");
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.wait_for(|s| *s) => return Ok(()),
+            }
+            wait = (wait * 2).min(stream.backoff_max);
+        }
     }
     let (tx, rx) = mpsc::channel(1024);
     let committer = tokio::spawn(committer::run(store, checkpoints, commit, rx, progress, shutdown.clone()));
