@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002", "score_snapshots"),
     migration!(3, "0003", "api_access"),
     migration!(4, "0004", "rubric_evidence"),
+    migration!(5, "0005", "stream_leases"),
 ];
 
 /// The table recording applied migrations.

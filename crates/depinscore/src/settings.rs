@@ -245,6 +245,9 @@ pub struct IndexerSettings {
     pub stream: String,
     /// Prometheus `/metrics` listen address (empty: none).
     pub metrics: String,
+    /// One writer per stream: the lease an indexer holds and renews (seconds); a standby takes
+    /// over once it expires. 0: no lease (only one indexer may run per stream).
+    pub lease_secs: u64,
 }
 
 impl Default for IndexerSettings {
@@ -263,6 +266,7 @@ impl Default for IndexerSettings {
             rpc_concurrency: 8,
             stream: "grpc".into(),
             metrics: "127.0.0.1:9100".into(),
+            lease_secs: 15,
         }
     }
 }

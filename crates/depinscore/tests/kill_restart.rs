@@ -27,6 +27,9 @@ fn an_indexer_killed_with_sigkill_again_and_again_ends_with_zero_differences() {
             ("DEPINSCORE__INDEXER__RPC".into(), format!("http://127.0.0.1:{rpc}")),
             ("DEPINSCORE__INDEXER__METRICS".into(), format!("127.0.0.1:{metrics}")),
             ("DEPINSCORE__INDEXER__WATCHDOG_SECS".into(), "5".into()),
+            // Each restart writes at once instead of waiting out the killed one's lease, so
+            // every kill lands on a writer (standby.rs tests the lease).
+            ("DEPINSCORE__INDEXER__LEASE_SECS".into(), "0".into()),
             ("RUST_LOG".into(), "warn".into()),
         ],
     };

@@ -8,6 +8,7 @@ mod common;
 mod connect;
 mod evidence;
 mod imports;
+mod leases;
 mod markets;
 mod migrations;
 mod nodes;

@@ -1,6 +1,8 @@
 //! `depinscore index`: follow the Yellowstone stream into ClickHouse until Ctrl-C.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::Context;
 use depinscore_indexer::Committed;
@@ -37,13 +39,151 @@ pub fn run(settings: &Settings, _args: &Args) -> anyhow::Result<()> {
                 }
             }
         });
-        let result = follow(settings, progress_tx, shutdown).await;
+        let result = follow_holding_the_lease(settings, progress_tx, shutdown).await;
         reporter.abort();
+        // The metrics server stops with the indexer, whatever stopped it (waiting for a signal
+        // after an error would leave a dead indexer running).
         if let Some(m) = metrics {
-            let _ = m.await;
+            m.abort();
         }
         result
     })
+}
+
+/// One active writer per stream: with `indexer.lease_secs > 0`, waits as a standby until the
+/// stream's lease is free or has expired, then follows while renewing it every third of its
+/// time; a renewal that fails (another indexer took the stream, or the store was unreachable
+/// until the lease ran out) stops the indexer with an error. A clean stop releases the lease.
+async fn follow_holding_the_lease(
+    settings: &Settings,
+    progress: watch::Sender<Committed>,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let ttl = settings.indexer.lease_secs;
+    if ttl == 0 {
+        return follow(settings, progress, shutdown).await;
+    }
+    let store = stores::sql(settings).await?;
+    let stream = settings.indexer.stream.as_str();
+    let holder = holder_name();
+    let beat = Duration::from_millis((ttl * 1000 / 3).max(200));
+    let mut announced = false;
+    loop {
+        if *shutdown.borrow() {
+            return Ok(());
+        }
+        if store.acquire_lease(stream, &holder, ttl, now()).await? {
+            break;
+        }
+        if !announced {
+            let by = store.lease(stream).await?.map_or_else(|| "another indexer".into(), |l| l.holder);
+            println!("standby: stream `{stream}` is written by {by}; taking over when its lease expires");
+            announced = true;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(beat) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+    println!("writing stream `{stream}` as {holder} (lease of {ttl} s)");
+    let (stop_tx, stop) = watch::channel(false);
+    {
+        let (stop_tx, mut shutdown) = (stop_tx.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+            let _ = stop_tx.send(true);
+        });
+    }
+    // Renewed on a thread of its own, so a busy indexer can never starve it past the lease.
+    let done = Arc::new(AtomicBool::new(false));
+    let renewer = {
+        let (settings, stream, holder, done) = (settings.clone(), stream.to_string(), holder.clone(), done.clone());
+        std::thread::spawn(move || renew_until_done(&settings, &stream, &holder, ttl, &done, &stop_tx))
+    };
+    let result = follow(settings, progress, stop).await;
+    done.store(true, Ordering::Relaxed);
+    let lost = renewer.join().map_err(|_| anyhow::anyhow!("the lease renewer panicked"))?;
+    if lost {
+        result?;
+        anyhow::bail!("lost the lease of stream `{stream}`: another indexer writes it now");
+    }
+    if let Err(e) = store.release_lease(stream, &holder).await {
+        tracing::warn!(error = %e, "could not release the lease; a standby takes over when it expires");
+    }
+    result
+}
+
+/// Renews `holder`'s lease on its own thread until `done`; returns true (after sending `stop`)
+/// when the lease was lost: taken by another indexer, or not renewed before it ran out.
+fn renew_until_done(
+    settings: &Settings,
+    stream: &str,
+    holder: &str,
+    ttl: u64,
+    done: &AtomicBool,
+    stop: &watch::Sender<bool>,
+) -> bool {
+    let lost = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(renew(settings, stream, holder, ttl, done)),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the lease renewer; stopping");
+            true
+        }
+    };
+    if lost {
+        let _ = stop.send(true);
+    }
+    lost
+}
+
+/// Renews once a third of the lease has passed; true when the lease is lost.
+async fn renew(settings: &Settings, stream: &str, holder: &str, ttl: u64, done: &AtomicBool) -> bool {
+    let ttl = ttl as i64;
+    let mut valid_until = now() + ttl;
+    let mut store = None;
+    while !done.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let at = now();
+        if done.load(Ordering::Relaxed) || at + ttl * 2 / 3 < valid_until {
+            continue;
+        }
+        if store.is_none() {
+            store =
+                stores::sql(settings).await.map_err(|e| tracing::warn!(error = %format!("{e:#}"), "lease store")).ok();
+        }
+        let renewed = match &store {
+            Some(s) => s.acquire_lease(stream, holder, ttl as u64, at).await.map_err(|e| e.to_string()),
+            None => Err("the store is unreachable".to_string()),
+        };
+        match renewed {
+            Ok(true) => valid_until = at + ttl,
+            Ok(false) => {
+                tracing::error!(%stream, "another indexer took the stream's lease; stopping");
+                return true;
+            }
+            Err(e) if at + 1 >= valid_until => {
+                tracing::error!(%stream, error = %e, "could not renew the lease before it ran out; stopping");
+                return true;
+            }
+            Err(e) => tracing::warn!(%stream, error = %e, "renewing the lease failed; retrying"),
+        }
+    }
+    false
+}
+
+/// This process, as a lease holder: host and pid.
+fn holder_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{host}:{}", std::process::id())
+}
+
+fn now() -> i64 {
+    i64::from(stores::unix_now())
 }
 
 /// Follows the stream of `indexer.*` into ClickHouse until `shutdown`, reporting each commit
