@@ -15,6 +15,9 @@ pub struct ChConfig {
     /// Every query runs with `readonly = 2`: reads (and per-query settings) only, so a reader
     /// such as the API cannot write or drop anything even with a writer's credentials.
     pub readonly: bool,
+    /// The cluster (one shard of replicas) migrations create the schema on, with replicated
+    /// engines; empty for one server.
+    pub cluster: String,
 }
 
 impl Default for ChConfig {
@@ -25,6 +28,7 @@ impl Default for ChConfig {
             user: "default".into(),
             password: String::new(),
             readonly: false,
+            cluster: String::new(),
         }
     }
 }

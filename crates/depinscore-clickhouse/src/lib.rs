@@ -5,6 +5,7 @@
 //! Works on ClickHouse 18.16 (RowBinary without validation) and current LTS.
 
 mod analytics;
+mod cluster;
 mod config;
 mod error;
 pub mod explorer;
@@ -14,10 +15,11 @@ mod rows;
 mod writer;
 
 pub use analytics::{ChainExtent, FlowFact, JobEventFact, StakeFact};
+pub use cluster::for_cluster;
 pub use config::ChConfig;
 pub use error::ChError;
 pub use explorer::*;
-pub use migrate::{AppliedMigration, MIGRATIONS, Migration};
+pub use migrate::{AppliedMigration, MIGRATIONS, Migration, statements};
 pub use queries::{FlowTotal, JobEventCount, LatestAccount, QuarantineCount, SubjectFlow, TableCount};
 pub use rows::*;
 pub use writer::{ChStore, SlotBatch, WriteReport};

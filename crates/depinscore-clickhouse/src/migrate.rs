@@ -6,6 +6,7 @@ use clickhouse::{Client, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::ChError;
+use crate::cluster::for_cluster;
 use crate::config::check_identifier;
 
 /// One migration file.
@@ -53,22 +54,33 @@ pub fn statements(sql: &str, database: &str) -> Vec<String> {
 }
 
 /// Create the database and apply every migration not yet recorded. Returns what was applied.
-pub async fn migrate(client: &Client, database: &str, now: u32) -> Result<Vec<AppliedMigration>, ChError> {
+/// With a `cluster` (empty: one server), every `CREATE` runs on it with replicated engines
+/// ([`for_cluster`]).
+pub async fn migrate(
+    client: &Client,
+    database: &str,
+    cluster: &str,
+    now: u32,
+) -> Result<Vec<AppliedMigration>, ChError> {
     check_identifier(database)?;
-    client.query(&format!("CREATE DATABASE IF NOT EXISTS {database}")).execute().await?;
+    if !cluster.is_empty() {
+        check_identifier(cluster)?;
+    }
+    let on_cluster = |statement: String| if cluster.is_empty() { statement } else { for_cluster(&statement, cluster) };
+    client.query(&on_cluster(format!("CREATE DATABASE IF NOT EXISTS {database}"))).execute().await?;
     client
-        .query(&format!(
+        .query(&on_cluster(format!(
             "CREATE TABLE IF NOT EXISTS {database}.schema_migrations \
              (version UInt32, name String, applied_at DateTime) \
              ENGINE = ReplacingMergeTree() ORDER BY version"
-        ))
+        )))
         .execute()
         .await?;
     let done = applied(client, database).await?;
     let mut out = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| !done.iter().any(|d| d.version == m.version)) {
         for statement in statements(m.sql, database) {
-            client.query(&statement).execute().await.map_err(|source| ChError::Migration {
+            client.query(&on_cluster(statement)).execute().await.map_err(|source| ChError::Migration {
                 version: m.version,
                 name: m.name,
                 source,

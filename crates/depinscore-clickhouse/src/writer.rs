@@ -72,6 +72,8 @@ pub struct ChStore {
     client: Client,
     inserter: Client,
     database: String,
+    /// Where migrations create the schema (empty: this server).
+    cluster: String,
     /// Highest slot any table may hold; batches above it skip the "already there?" queries.
     high_water: AtomicU64,
 }
@@ -89,11 +91,12 @@ impl ChStore {
     /// Connect, apply pending migrations and read the high-water slot.
     pub async fn open(config: &ChConfig, now: u32) -> Result<Self, ChError> {
         let client = config.client()?;
-        migrate::migrate(&client, &config.database, now).await?;
+        migrate::migrate(&client, &config.database, &config.cluster, now).await?;
         let store = Self {
             client,
             inserter: config.insert_client()?,
             database: config.database.clone(),
+            cluster: config.cluster.clone(),
             high_water: AtomicU64::new(0),
         };
         let hw = store.max_slot_in_any_table().await?;
@@ -107,13 +110,14 @@ impl ChStore {
             client: config.client()?,
             inserter: config.insert_client()?,
             database: config.database.clone(),
+            cluster: config.cluster.clone(),
             high_water: AtomicU64::new(u64::MAX),
         })
     }
 
     /// Apply pending migrations.
     pub async fn migrate(&self, now: u32) -> Result<Vec<AppliedMigration>, ChError> {
-        migrate::migrate(&self.client, &self.database, now).await
+        migrate::migrate(&self.client, &self.database, &self.cluster, now).await
     }
 
     /// Migrations recorded as applied.

@@ -252,6 +252,22 @@ fn write_config(dir: &Path, http_port: u16, tcp_port: u16, interserver_port: u16
     <default_database>default</default_database>
     <timezone>UTC</timezone>
     <mlock_executable>false</mlock_executable>
+    <!-- For checking the schema's cluster variant: the macros replicated engines name, and a
+         one-replica cluster. Without Keeper, replicated tables stop at "no ZooKeeper". -->
+    <macros>
+        <shard>01</shard>
+        <replica>r1</replica>
+    </macros>
+    <remote_servers>
+        <depinscore_test>
+            <shard>
+                <replica>
+                    <host>127.0.0.1</host>
+                    <port>{tcp_port}</port>
+                </replica>
+            </shard>
+        </depinscore_test>
+    </remote_servers>
 </yandex>
 "#,
         log = d("server.log").display(),

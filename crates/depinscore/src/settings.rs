@@ -181,12 +181,15 @@ pub struct ClickHouseSettings {
     pub database: String,
     pub user: String,
     pub password: String,
+    /// Migrations create the schema on this cluster (one shard of replicas, replicated
+    /// engines); empty for one server.
+    pub cluster: String,
 }
 
 impl Default for ClickHouseSettings {
     fn default() -> Self {
         let c = depinscore_clickhouse::ChConfig::default();
-        Self { url: c.url, database: c.database, user: c.user, password: c.password }
+        Self { url: c.url, database: c.database, user: c.user, password: c.password, cluster: c.cluster }
     }
 }
 
@@ -198,6 +201,7 @@ impl ClickHouseSettings {
             user: self.user.clone(),
             password: self.password.clone(),
             readonly: false,
+            cluster: self.cluster.clone(),
         }
     }
 }
