@@ -18,6 +18,7 @@ fn an_indexer_killed_with_sigkill_again_and_again_ends_with_zero_differences() {
     let clickhouse = ClickHouse::start().unwrap();
     let dir = TempDir::new("kill-restart").unwrap();
     let (grpc, rpc, metrics) = (free_port().unwrap(), free_port().unwrap(), free_port().unwrap());
+    let node_metrics = free_port().unwrap();
     let db = dir.path().join("state.db");
     let env = Env {
         vars: vec![
@@ -40,6 +41,7 @@ fn an_indexer_killed_with_sigkill_again_and_again_ends_with_zero_differences() {
             .args(["node", "--fast", "--compression", "300", "--replay-slots", "100000"])
             .args(["--until-slot", &last_slot.to_string(), "--truth", truth.to_str().unwrap()])
             .args(["--grpc", &format!("127.0.0.1:{grpc}"), "--rpc", &format!("127.0.0.1:{rpc}")])
+            .args(["--metrics", &format!("127.0.0.1:{node_metrics}")])
             .stdout(Stdio::null())
             .spawn()
             .unwrap(),
@@ -99,5 +101,19 @@ fn an_indexer_killed_with_sigkill_again_and_again_ends_with_zero_differences() {
         let deduplicated = clickhouse.query(&format!("SELECT count() FROM depinscore.{table} FINAL")).unwrap();
         assert_eq!(raw, deduplicated, "{table} holds duplicates");
     }
+    // The node's Prometheus metrics count what it produced.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let text = runtime.block_on(async {
+        reqwest::get(format!("http://127.0.0.1:{node_metrics}/metrics")).await.unwrap().text().await.unwrap()
+    });
+    let value = |name: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(value("nosana_node_head_slot"), last_slot as f64);
+    assert!(value("nosana_node_transactions") > 0.0, "{text}");
+    // The last indexer is subscribed; killed ones may have died before subscribing.
+    assert_eq!(value("nosana_node_grpc_subscriptions"), 1.0, "{text}");
+    assert!(value("nosana_node_grpc_subscriptions_opened_total") >= 1.0, "{text}");
     let _ = indexer.0.kill();
 }

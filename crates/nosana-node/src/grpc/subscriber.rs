@@ -52,6 +52,23 @@ pub fn open(shared: Arc<Shared>, inbound: Streaming<SubscribeRequest>) -> Subscr
     Stalling::new(ReceiverStream::new(rx), stall)
 }
 
+/// Counts a Subscribe stream in `nosana_node_grpc_subscriptions` while it lives.
+struct OpenSubscription;
+
+impl OpenSubscription {
+    fn count() -> Self {
+        metrics::gauge!("nosana_node_grpc_subscriptions").increment(1.0);
+        metrics::counter!("nosana_node_grpc_subscriptions_opened_total").increment(1);
+        OpenSubscription
+    }
+}
+
+impl Drop for OpenSubscription {
+    fn drop(&mut self) {
+        metrics::gauge!("nosana_node_grpc_subscriptions").decrement(1.0);
+    }
+}
+
 /// Why the outbox refused an update.
 enum Refused {
     /// The queue is full: the client reads too slowly.
@@ -91,6 +108,7 @@ async fn run(
     mut events: broadcast::Receiver<NodeEvent>,
     tx: mpsc::Sender<UpdateResult>,
 ) {
+    let _open = OpenSubscription::count();
     let config = &shared.config;
     let started = Instant::now();
     let period = config.ping_interval.max(Duration::from_millis(1));
