@@ -66,6 +66,13 @@ pub async fn migrate(
     if !cluster.is_empty() {
         check_identifier(cluster)?;
     }
+    // Nothing pending: no DDL at all. On a cluster, `ON CLUSTER` waits for every replica, so a
+    // start with one replica down must not issue it when the schema is already there.
+    if let Ok(done) = applied(client, database).await
+        && MIGRATIONS.iter().all(|m| done.iter().any(|d| d.version == m.version))
+    {
+        return Ok(Vec::new());
+    }
     let on_cluster = |statement: String| if cluster.is_empty() { statement } else { for_cluster(&statement, cluster) };
     client.query(&on_cluster(format!("CREATE DATABASE IF NOT EXISTS {database}"))).execute().await?;
     client

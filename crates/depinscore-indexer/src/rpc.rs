@@ -15,14 +15,21 @@ use crate::convert::{ConvertError, key_str};
 /// What went wrong talking to the node.
 #[derive(Debug, thiserror::Error)]
 pub enum RpcError {
+    /// Without its URL: a provider's key in the endpoint must not reach the logs.
     #[error("http: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(reqwest::Error),
     #[error("{method}: JSON-RPC error {code}: {message}")]
     Node { method: &'static str, code: i64, message: String },
     #[error("{method}: unexpected response: {detail}")]
     Shape { method: &'static str, detail: String },
     #[error("slot {slot}: {source}")]
     Convert { slot: u64, source: ConvertError },
+}
+
+impl From<reqwest::Error> for RpcError {
+    fn from(e: reqwest::Error) -> Self {
+        RpcError::Http(e.without_url())
+    }
 }
 
 /// JSON-RPC client.

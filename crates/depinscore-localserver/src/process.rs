@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -129,7 +130,10 @@ impl Supervised {
             .map_err(ServerError::io(format!("opening {}", log.display())))?;
         let err = out.try_clone().map_err(ServerError::io("duplicating a log handle"))?;
         let describe = format!("{command:?}");
+        // Its own process group: a Ctrl-C at the owner's terminal reaches the owner, which
+        // stops the server after whatever still writes to it; not the server first.
         let mut child = command
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)

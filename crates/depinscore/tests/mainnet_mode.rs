@@ -70,12 +70,32 @@ fn the_mainnet_settings_index_the_reference_chain_with_zero_differences() {
             .unwrap(),
     );
 
-    // A wrong token is refused by the provider: nothing is committed.
-    let mut refused = Killed(vars("wrong").command(dir.path()).arg("index").stdout(Stdio::null()).spawn().unwrap());
+    // A wrong token is refused by the provider: nothing is committed. (Without a lease, so the
+    // real indexer below need not wait for this one's to expire.)
+    let mut wrong = vars("wrong");
+    wrong.vars.push(("DEPINSCORE__INDEXER__LEASE_SECS".into(), "0".into()));
+    let log = dir.path().join("wrong-token.log");
+    let mut refused = Killed(
+        wrong
+            .command(dir.path())
+            .arg("index")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
     std::thread::sleep(Duration::from_secs(4));
-    assert_eq!(support::checkpoint(&db, "mainnet"), None, "an unauthenticated indexer committed");
+    assert!(refused.0.try_wait().unwrap().is_none(), "the refused indexer exited instead of retrying");
     refused.0.kill().unwrap();
     refused.0.wait().unwrap();
+    assert_eq!(support::checkpoint(&db, "mainnet"), None, "an unauthenticated indexer committed");
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(said.contains("valid authentication credentials"), "the refusal is not in the log:\n{said}");
+    // The mainnet profile logs JSON lines (log.format = "json").
+    for line in said.lines() {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(entry["level"].is_string() && entry["fields"]["message"].is_string(), "{line}");
+    }
 
     let mut indexer = Killed(vars(TOKEN).command(dir.path()).arg("index").stdout(Stdio::null()).spawn().unwrap());
     let deadline = Instant::now() + Duration::from_secs(300);

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use depinscore_localserver::{ClickHouse, TempDir, free_port};
 use support::{Env, Killed};
 
-/// The pid in the holder name (`host:pid`) of the stream's lease.
+/// The pid in the holder name (`host:pid:nonce`) of the stream's lease.
 fn lease_holder_pid(db: &Path) -> Option<u32> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
@@ -19,7 +19,7 @@ fn lease_holder_pid(db: &Path) -> Option<u32> {
         let lease = store.lease("grpc").await;
         let lease = lease.ok().flatten();
         store.close().await;
-        lease?.holder.rsplit(':').next()?.parse().ok()
+        lease?.holder.split(':').nth(1)?.parse().ok()
     })
 }
 

@@ -53,10 +53,15 @@ pub struct DriverConfig {
     pub settle_at_end: bool,
 }
 
+impl DriverConfig {
+    /// Solana's slot length.
+    pub const DEFAULT_SLOT_MS: u64 = 400;
+}
+
 impl Default for DriverConfig {
     fn default() -> Self {
         DriverConfig {
-            slot_ms: 400,
+            slot_ms: Self::DEFAULT_SLOT_MS,
             fast: false,
             fast_seconds_per_slot: 400.0,
             live_after: None,
@@ -131,6 +136,7 @@ pub fn run(
                 publish(NodeEvent::Status { slot: s, parent: Some(ledger.head().unwrap_or(0)), status });
             }
             summary.dead_blocks += 1;
+            metrics::counter!("nosana_node_dead_blocks_total").increment(1);
             slot += 1;
             if config.until_slot.is_some_and(|end| slot > end) {
                 break;
@@ -164,6 +170,7 @@ pub fn run(
         produced += 1;
         summary.blocks += 1;
         summary.last_slot = slot;
+        record_block(&summary);
         if config.duplicate_every.is_some_and(|n| n > 0 && produced.is_multiple_of(n)) {
             let from = slot.saturating_sub(config.replay_depth.saturating_sub(1));
             if let Ok(replayed) = ledger.replay_from(from) {
@@ -205,6 +212,15 @@ pub fn block_time(config: &DriverConfig, start_time: i64, slot: u64) -> i64 {
         None => n(slot) * real,
     };
     start_time + seconds as i64
+}
+
+/// The node's Prometheus metrics after a block: totals so far and the head.
+fn record_block(summary: &DriverSummary) {
+    metrics::gauge!("nosana_node_head_slot").set(summary.last_slot as f64);
+    metrics::gauge!("nosana_node_blocks").set(summary.blocks as f64);
+    metrics::gauge!("nosana_node_transactions").set(summary.transactions as f64);
+    metrics::gauge!("nosana_node_failed_transactions").set(summary.failed_transactions as f64);
+    metrics::gauge!("nosana_node_rejected_requests").set(summary.rejected_requests as f64);
 }
 
 /// Whether producing `slot` waits for real time.

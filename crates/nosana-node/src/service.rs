@@ -104,6 +104,12 @@ impl RunningNode {
         }
     }
 
+    /// Whether the producer still runs (false once it reached `until_slot`, was stopped, or
+    /// panicked).
+    pub fn is_producing(&self) -> bool {
+        self.producer.as_ref().is_some_and(|p| !p.is_finished())
+    }
+
     /// Stops producing (the servers keep serving what was produced).
     pub fn stop_producing(&self) {
         self.stop_producing.store(true, Ordering::Relaxed);
@@ -118,8 +124,19 @@ impl RunningNode {
             false => None,
         };
         let _ = self.stop_serving.send(true);
-        self.grpc.await??;
-        self.rpc.await??;
+        let grpc = (&mut self.grpc).await;
+        let rpc = (&mut self.rpc).await;
+        grpc??;
+        rpc??;
         Ok(produced)
+    }
+}
+
+impl Drop for RunningNode {
+    /// Dropped without [`shutdown`](Self::shutdown) (an early return): the producer thread and
+    /// the servers are told to stop, not left running.
+    fn drop(&mut self) {
+        self.stop_producing();
+        let _ = self.stop_serving.send(true);
     }
 }

@@ -35,6 +35,7 @@ pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
 pub fn check(settings: &Settings) -> anyhow::Result<()> {
     stores::stream_config(settings)?;
     stores::commit_config(settings)?;
+    stores::lease_secs(settings)?;
     serve::api_config(settings)?;
     serve::cloud_prices(settings)?;
     LoadedRules::load(&settings.score, None)?;
@@ -81,22 +82,35 @@ pub fn effective(settings: &Settings) -> anyhow::Result<String> {
 
 const MASK: &str = "********";
 
-/// `scheme://user:password@host…` → `scheme://user:********@host…`; a provider key in the query
-/// (`?api-key=…`, `?token=…`) is masked too.
+/// Masks what a URL may carry as a secret: the password of `user:password@` (a user alone, as
+/// providers put a token there, too), key-like query parameters (`?api-key=…`, `?token=…`), and
+/// path segments that look like tokens (providers' `/v2/<KEY>`: 24+ letters, digits, `-`, `_`).
 pub fn mask_url(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some(scheme_end) = out.find("://") {
-        let rest_start = scheme_end + 3;
-        let authority_end = out[rest_start..].find('/').map_or(out.len(), |i| rest_start + i);
-        if let Some(at) = out[rest_start..authority_end].rfind('@') {
-            let userinfo = &out[rest_start..rest_start + at];
-            if let Some(colon) = userinfo.find(':') {
-                out.replace_range(rest_start + colon + 1..rest_start + at, MASK);
-            }
-        }
-    }
-    if let Some(q) = out.find('?') {
-        let (head, query) = out.split_at(q + 1);
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let (head, rest) = url.split_at(scheme_end);
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:{MASK}@{host}"),
+            None => format!("{MASK}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    let path: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            let token_like =
+                segment.len() >= 24 && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if token_like { MASK.to_string() } else { segment.to_string() }
+        })
+        .collect();
+    let mut out = format!("{head}{authority}{}", path.join("/"));
+    if let Some(query) = query {
         let masked: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
@@ -104,7 +118,7 @@ pub fn mask_url(url: &str) -> String {
                 _ => pair.to_string(),
             })
             .collect();
-        out = format!("{head}{}", masked.join("&"));
+        out = format!("{out}?{}", masked.join("&"));
     }
     out
 }
@@ -136,6 +150,18 @@ mod tests {
         }
         assert!(text.contains("postgres://app:********@db:5432/depinscore"), "{text}");
         assert!(text.contains("api-key=********&cluster=main"), "{text}");
+    }
+
+    #[test]
+    fn tokens_in_a_providers_path_or_userinfo_are_masked_and_plain_urls_kept() {
+        assert_eq!(
+            mask_url("https://solana-mainnet.g.alchemy.com/v2/AbCdEf0123456789_abcdef-XYZ"),
+            "https://solana-mainnet.g.alchemy.com/v2/********"
+        );
+        assert_eq!(mask_url("https://tok3n@rpc.example:443/"), "https://********@rpc.example:443/");
+        assert_eq!(mask_url("http://127.0.0.1:8899/api"), "http://127.0.0.1:8899/api");
+        assert_eq!(mask_url("sqlite://data/demo/depinscore.db"), "sqlite://data/demo/depinscore.db");
+        assert_eq!(mask_url("not a url"), "not a url");
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub struct Args {
     exit_after_report: bool,
 }
 
-/// Seconds of chain time per live slot.
-const SLOT_SECONDS: f64 = 0.4;
+/// Seconds of chain time per live slot (the node's real-time slot length).
+const SLOT_SECONDS: f64 = DriverConfig::DEFAULT_SLOT_MS as f64 / 1000.0;
 
 pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
     let demo = &settings.demo;
@@ -40,7 +40,6 @@ pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {} (demo.data_dir)", data_dir.display()))?;
     let scenario_path = (!demo.scenario.is_empty()).then(|| PathBuf::from(&demo.scenario));
     let scenario = node::load_scenario(scenario_path.as_deref()).context("demo.scenario")?;
-    same_chain_as_before(demo, &scenario)?;
     let mut settings = settings.clone();
     if settings.database.url == DatabaseSettings::default().url {
         settings.database.url = format!("sqlite://{}", data_dir.join("depinscore.db").display());
@@ -82,8 +81,9 @@ struct ChainIdentity {
     scenario: serde_json::Value,
 }
 
-/// Records the chain of the first run in `data_dir/chain.json`; refuses a rerun on other terms.
-fn same_chain_as_before(demo: &DemoSettings, scenario: &Scenario) -> anyhow::Result<()> {
+/// Records the chain in `data_dir/chain.json` while nothing is indexed (`resume` 0); refuses a
+/// rerun on other terms once something is.
+fn same_chain_as_before(demo: &DemoSettings, scenario: &Scenario, resume: u64) -> anyhow::Result<()> {
     let now = ChainIdentity {
         seed: demo.seed,
         history_days: demo.history_days,
@@ -92,7 +92,7 @@ fn same_chain_as_before(demo: &DemoSettings, scenario: &Scenario) -> anyhow::Res
     };
     let path = Path::new(&demo.data_dir).join("chain.json");
     match std::fs::read(&path) {
-        Ok(bytes) => {
+        Ok(bytes) if resume > 0 => {
             let before: ChainIdentity =
                 serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))?;
             anyhow::ensure!(
@@ -107,9 +107,11 @@ fn same_chain_as_before(demo: &DemoSettings, scenario: &Scenario) -> anyhow::Res
             );
             Ok(())
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::write(&path, serde_json::to_vec_pretty(&now)?)
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("reading {}", path.display()))
+        }
+        _ => std::fs::write(&path, serde_json::to_vec_pretty(&now)?)
             .with_context(|| format!("writing {}", path.display())),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
 }
 
@@ -126,6 +128,7 @@ async fn run_async(mut settings: Settings, scenario: &Scenario, args: &Args) -> 
     // The stores, migrated; where the indexer stopped last time.
     stores::clickhouse(&settings).await?;
     let resume = stores::sql(&settings).await?.checkpoint(&settings.indexer.stream).await?.map_or(0, |c| c.slot);
+    same_chain_as_before(&settings.demo, scenario, resume)?;
 
     // The reference node on free loopback ports.
     let demo = settings.demo.clone();
@@ -157,25 +160,24 @@ async fn run_async(mut settings: Settings, scenario: &Scenario, args: &Args) -> 
         let (settings, shutdown) = (settings.clone(), shutdown.clone());
         tokio::task::spawn_local(async move { serve::serve_api(&settings, api_listener, metrics, shutdown).await })
     };
-    let (progress_tx, progress) = watch::channel(Committed::default());
+    let (progress_tx, progress) = watch::channel(Committed { slot: resume, ..Committed::default() });
     let mut indexer: Option<JoinHandle<anyhow::Result<()>>> = {
         let (settings, shutdown) = (settings.clone(), shutdown.clone());
         Some(tokio::task::spawn_local(async move { index::follow(&settings, progress_tx, shutdown).await }))
     };
 
-    let outcome =
-        follow(&settings, args, &operators, history_last, resume, &node, &mut indexer, progress, shutdown).await;
+    let parts = Parts { node: &node, api: &api, indexer: &mut indexer, progress, shutdown };
+    let outcome = follow(&settings, args, &operators, history_last, resume, parts).await;
 
-    // Everything stops, whatever ended the run.
+    // Everything stops, whatever ended the run; the first failure is the one reported.
     let _ = stop_tx.send(true);
     let indexed = match indexer {
         Some(handle) => joined(handle.await, "indexer"),
         None => Ok(()),
     };
     let served = joined(api.await, "API");
-    node.stop_producing();
-    let _ = node.shutdown().await.context("stopping the reference node")?;
-    outcome.and(indexed).and(served)?;
+    let node_stopped = node.shutdown().await.map(|_| ()).context("stopping the reference node");
+    outcome.and(indexed).and(served).and(node_stopped)?;
     println!("stopped cleanly; `depinscore demo` again resumes from here");
     Ok(())
 }
@@ -209,21 +211,41 @@ async fn bind_api(listen: &str) -> anyhow::Result<TcpListener> {
     }
 }
 
+/// What the demo runs, as `follow` watches it.
+struct Parts<'a> {
+    node: &'a RunningNode,
+    api: &'a JoinHandle<anyhow::Result<()>>,
+    indexer: &'a mut Option<JoinHandle<anyhow::Result<()>>>,
+    progress: watch::Receiver<Committed>,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Parts<'_> {
+    /// An error once the API or the node's producer has stopped before shutdown.
+    fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(!self.api.is_finished(), "the API stopped");
+        anyhow::ensure!(self.node.is_producing(), "the reference node stopped producing");
+        Ok(())
+    }
+
+    /// The node's newest slot.
+    fn head(&self) -> u64 {
+        self.node.ledger().head().unwrap_or(0)
+    }
+}
+
 /// Indexes the history with a progress bar, scores and reports, then follows live (re-scoring
-/// every `demo.rescore_secs`) until shutdown. Ends early with the indexer's error.
-#[allow(clippy::too_many_arguments)]
+/// every `demo.rescore_secs`) until shutdown. Ends early when the indexer, the API or the node
+/// stops on its own.
 async fn follow(
     settings: &Settings,
     args: &Args,
     operators: &BTreeMap<String, String>,
     history_last: u64,
     resume: u64,
-    node: &RunningNode,
-    indexer: &mut Option<JoinHandle<anyhow::Result<()>>>,
-    mut progress: watch::Receiver<Committed>,
-    mut shutdown: watch::Receiver<bool>,
+    mut parts: Parts<'_>,
 ) -> anyhow::Result<()> {
-    let stopped = shutdown.clone();
+    let stopped = parts.shutdown.clone();
     let days = settings.demo.history_days;
     if resume >= history_last {
         println!("history already indexed (checkpoint at slot {resume}); scoring now");
@@ -238,30 +260,28 @@ async fn follow(
     bar.set_position(resume.min(history_last));
     let started = Instant::now();
     let mut last_line = Instant::now();
-    while progress.borrow().slot < history_last {
-        tokio::select! {
-            changed = progress.changed() => {
-                if changed.is_err() {
-                    break;
-                }
-            }
-            result = indexer_ended(indexer, &stopped) => return result,
-            _ = shutdown.wait_for(|s| *s) => return Ok(()),
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    while parts.progress.borrow().slot < history_last {
+        let ticked = tokio::select! {
+            biased;
+            _ = parts.shutdown.wait_for(|s| *s) => return Ok(()),
+            result = indexer_ended(parts.indexer, &stopped) => return result,
+            _ = parts.progress.changed() => false,
+            _ = tick.tick() => true,
+        };
+        if ticked {
+            parts.check()?;
         }
-        let p = *progress.borrow();
+        let p = *parts.progress.borrow();
         bar.set_position(p.slot.min(history_last));
-        bar.set_message(format!(
-            "{} transactions · node at slot {}",
-            p.transactions,
-            node.ledger().head().unwrap_or(0)
-        ));
+        bar.set_message(format!("{} transactions · node at slot {}", p.transactions, parts.head()));
         if bar.is_hidden() && last_line.elapsed() >= Duration::from_secs(10) {
             println!("indexed slot {}/{history_last} ({} transactions)", p.slot, p.transactions);
             last_line = Instant::now();
         }
     }
     bar.finish_and_clear();
-    let p = *progress.borrow();
+    let p = *parts.progress.borrow();
     if resume < history_last {
         println!(
             "history indexed through slot {} ({} transactions) in {:.1} s",
@@ -275,24 +295,24 @@ async fn follow(
         return Ok(());
     }
     println!("following the live chain (400 ms slots); Ctrl-C stops everything");
-    let rescore = settings.demo.rescore_secs;
-    let mut next_score = Instant::now() + Duration::from_secs(rescore);
+    let rescore = Duration::from_secs(settings.demo.rescore_secs.min(365 * 86_400));
+    let mut next_score = Instant::now() + rescore;
     let mut status = tokio::time::interval(Duration::from_secs(10));
     loop {
         tokio::select! {
-            result = indexer_ended(indexer, &stopped) => return result,
-            _ = shutdown.wait_for(|s| *s) => return Ok(()),
-            _ = status.tick() => {
-                let p = *progress.borrow();
-                let head = node.ledger().head().unwrap_or(0);
-                println!("live: node at slot {head}, indexed through {} ({} behind)", p.slot, head.saturating_sub(p.slot));
-            }
+            biased;
+            _ = parts.shutdown.wait_for(|s| *s) => return Ok(()),
+            result = indexer_ended(parts.indexer, &stopped) => return result,
+            _ = status.tick() => {}
         }
-        if rescore > 0 && Instant::now() >= next_score {
+        parts.check()?;
+        let (head, p) = (parts.head(), *parts.progress.borrow());
+        println!("live: node at slot {head}, indexed through {} ({} behind)", p.slot, head.saturating_sub(p.slot));
+        if !rescore.is_zero() && Instant::now() >= next_score {
             if let Err(e) = score_and_report(settings, operators).await {
                 tracing::warn!(error = %format!("{e:#}"), "re-scoring failed; the previous report stays");
             }
-            next_score = Instant::now() + Duration::from_secs(rescore);
+            next_score = Instant::now() + rescore;
         }
     }
 }

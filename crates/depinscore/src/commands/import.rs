@@ -20,7 +20,7 @@ pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
         let store = stores::sql(settings).await?;
         let report = depinscore_sql::offchain::import(&url, &store)
             .await
-            .with_context(|| format!("importing from {url} (offchain.url)"))?;
+            .with_context(|| format!("importing from {} (offchain.url)", crate::commands::config::mask_url(&url)))?;
         println!("{}", report.summary());
         Ok(())
     })

@@ -59,26 +59,32 @@ async fn follow_holding_the_lease(
     progress: watch::Sender<Committed>,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let ttl = settings.indexer.lease_secs;
+    let ttl = stores::lease_secs(settings)?;
     if ttl == 0 {
         return follow(settings, progress, shutdown).await;
     }
+    // A misconfigured standby fails now, not when it takes over.
+    stores::stream_config(settings)?;
+    stores::commit_config(settings)?;
     let store = stores::sql(settings).await?;
     let stream = settings.indexer.stream.as_str();
     let holder = holder_name();
-    let beat = Duration::from_millis((ttl * 1000 / 3).max(200));
+    let beat = Duration::from_millis(ttl * 1000 / 3);
     let mut announced = false;
     loop {
         if *shutdown.borrow() {
             return Ok(());
         }
-        if store.acquire_lease(stream, &holder, ttl, now()).await? {
-            break;
-        }
-        if !announced {
-            let by = store.lease(stream).await?.map_or_else(|| "another indexer".into(), |l| l.holder);
-            println!("standby: stream `{stream}` is written by {by}; taking over when its lease expires");
-            announced = true;
+        match store.acquire_lease(stream, &holder, ttl, now()).await {
+            Ok(true) => break,
+            Ok(false) if !announced => {
+                let by =
+                    store.lease(stream).await.ok().flatten().map_or_else(|| "another indexer".into(), |l| l.holder);
+                println!("standby: stream `{stream}` is written by {by}; taking over when its lease expires");
+                announced = true;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "standby: reading the stream's lease failed; retrying"),
         }
         tokio::select! {
             _ = tokio::time::sleep(beat) => {}
@@ -102,7 +108,10 @@ async fn follow_holding_the_lease(
     };
     let result = follow(settings, progress, stop).await;
     done.store(true, Ordering::Relaxed);
-    let lost = renewer.join().map_err(|_| anyhow::anyhow!("the lease renewer panicked"))?;
+    let lost = tokio::task::spawn_blocking(move || renewer.join())
+        .await
+        .context("waiting for the lease renewer")?
+        .map_err(|_| anyhow::anyhow!("the lease renewer panicked"))?;
     if lost {
         result?;
         anyhow::bail!("lost the lease of stream `{stream}`: another indexer writes it now");
@@ -136,7 +145,8 @@ fn renew_until_done(
     lost
 }
 
-/// Renews once a third of the lease has passed; true when the lease is lost.
+/// Renews once a third of the lease has passed; true when the lease is lost: another holder
+/// has it, or no renewal got through before it ran out (a hanging store call included).
 async fn renew(settings: &Settings, stream: &str, holder: &str, ttl: u64, done: &AtomicBool) -> bool {
     let ttl = ttl as i64;
     let mut valid_until = now() + ttl;
@@ -147,21 +157,23 @@ async fn renew(settings: &Settings, stream: &str, holder: &str, ttl: u64, done: 
         if done.load(Ordering::Relaxed) || at + ttl * 2 / 3 < valid_until {
             continue;
         }
-        if store.is_none() {
-            store =
-                stores::sql(settings).await.map_err(|e| tracing::warn!(error = %format!("{e:#}"), "lease store")).ok();
-        }
-        let renewed = match &store {
-            Some(s) => s.acquire_lease(stream, holder, ttl as u64, at).await.map_err(|e| e.to_string()),
-            None => Err("the store is unreachable".to_string()),
+        let left = Duration::from_secs(valid_until.saturating_sub(at).max(1) as u64);
+        let attempt = async {
+            if store.is_none() {
+                store = Some(stores::sql(settings).await.map_err(|e| format!("{e:#}"))?);
+            }
+            let s = store.as_ref().expect("opened just above");
+            s.acquire_lease(stream, holder, ttl as u64, at).await.map_err(|e| e.to_string())
         };
+        let renewed = tokio::time::timeout(left, attempt).await.unwrap_or_else(|_| Err("timed out".into()));
         match renewed {
+            // Nobody else holds it: ours again from `at` (an upsert for another holder fails).
             Ok(true) => valid_until = at + ttl,
             Ok(false) => {
                 tracing::error!(%stream, "another indexer took the stream's lease; stopping");
                 return true;
             }
-            Err(e) if at + 1 >= valid_until => {
+            Err(e) if now() + 1 >= valid_until => {
                 tracing::error!(%stream, error = %e, "could not renew the lease before it ran out; stopping");
                 return true;
             }
@@ -171,7 +183,7 @@ async fn renew(settings: &Settings, stream: &str, holder: &str, ttl: u64, done: 
     false
 }
 
-/// This process, as a lease holder: host and pid.
+/// This process, as a lease holder: host, pid and a nonce.
 fn holder_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
@@ -179,7 +191,9 @@ fn holder_name() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".into());
-    format!("{host}:{}", std::process::id())
+    // The pid alone repeats across containers (pid 1) that may share a host name.
+    let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    format!("{host}:{}:{nonce:08x}", std::process::id())
 }
 
 fn now() -> i64 {
@@ -198,7 +212,12 @@ pub async fn follow(
     let rpc = stores::rpc(settings)?;
     let ch = stores::clickhouse(settings).await?;
     let checkpoints = Arc::new(stores::SqlCheckpoints(stores::sql(settings).await?));
-    println!("following {} into {}/{}", stream.endpoint, settings.clickhouse.url, settings.clickhouse.database);
+    println!(
+        "following {} into {}/{}",
+        crate::commands::config::mask_url(&stream.endpoint),
+        crate::commands::config::mask_url(&settings.clickhouse.url),
+        settings.clickhouse.database
+    );
     depinscore_indexer::index(stream, commit, rpc, ch, checkpoints, progress, shutdown)
         .await
         .map_err(anyhow::Error::msg)

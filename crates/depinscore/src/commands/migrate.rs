@@ -15,9 +15,10 @@ pub fn run(settings: &Settings, _args: &Args) -> anyhow::Result<()> {
         for m in ch.applied_migrations().await? {
             println!("clickhouse {:04} {}", m.version, m.name);
         }
-        let url = &settings.database.url;
-        let sql =
-            depinscore_sql::SqlStore::connect(url).await.with_context(|| format!("opening {url} (database.url)"))?;
+        let url = crate::commands::config::mask_url(&settings.database.url);
+        let sql = depinscore_sql::SqlStore::connect(&settings.database.url)
+            .await
+            .with_context(|| format!("opening {url} (database.url)"))?;
         let applied = sql.migrate().await.with_context(|| format!("migrating {url}"))?;
         println!("{url}: {} migrations applied now", applied.len());
         Ok(())

@@ -13,7 +13,7 @@ use nosana_node::{NodeOptions, RunningNode};
 use nosana_sim::{Scenario, Simulation};
 use tokio::net::TcpListener;
 
-use crate::commands::stores;
+use crate::commands::{metrics_server, stores};
 use crate::settings::Settings;
 
 #[derive(Debug, clap::Args)]
@@ -79,6 +79,9 @@ pub struct Args {
     /// Fault: extra slots before confirmed/finalized statuses are released.
     #[arg(long, default_value_t = 0)]
     commitment_delay: u64,
+    /// Prometheus `/metrics` listen address (blocks, transactions, head slot, subscriptions).
+    #[arg(long)]
+    metrics: Option<SocketAddr>,
     /// Require this x-token on gRPC calls.
     #[arg(long)]
     x_token: Option<String>,
@@ -119,8 +122,17 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
         println!("gRPC (Yellowstone) listening on http://{}", grpc_listener.local_addr()?);
         println!("JSON-RPC listening on http://{}", rpc_listener.local_addr()?);
         println!("Off-chain API on http://{}/api/markets", rpc_listener.local_addr()?);
-        let mut node = RunningNode::start(sim, bank, options, grpc_listener, rpc_listener);
         let mut shutdown = stores::shutdown_signal();
+        let metrics = match args.metrics {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr} (--metrics)"))?;
+                println!("metrics on http://{}/metrics", listener.local_addr()?);
+                let handle = metrics_server::install()?;
+                Some(tokio::spawn(metrics_server::serve(listener, handle, shutdown.clone())))
+            }
+            None => None,
+        };
+        let mut node = RunningNode::start(sim, bank, options, grpc_listener, rpc_listener);
         let (interrupted, produced) = tokio::select! {
             _ = shutdown.wait_for(|s| *s) => (true, None),
             produced = node.produced() => (false, Some(produced?)),
@@ -147,6 +159,9 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
             let _ = shutdown.wait_for(|s| *s).await;
         }
         node.shutdown().await?;
+        if let Some(m) = metrics {
+            m.abort();
+        }
         Ok(())
     })
 }

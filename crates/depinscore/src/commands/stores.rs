@@ -28,8 +28,9 @@ pub async fn clickhouse(settings: &Settings) -> anyhow::Result<Arc<ChStore>> {
 /// The relational store with every migration applied.
 pub async fn sql(settings: &Settings) -> anyhow::Result<SqlStore> {
     let url = &settings.database.url;
-    let store = SqlStore::connect(url).await.with_context(|| format!("opening {url} (database.url)"))?;
-    store.migrate().await.with_context(|| format!("migrating {url}"))?;
+    let shown = crate::commands::config::mask_url(url);
+    let store = SqlStore::connect(url).await.with_context(|| format!("opening {shown} (database.url)"))?;
+    store.migrate().await.with_context(|| format!("migrating {shown}"))?;
     Ok(store)
 }
 
@@ -85,6 +86,14 @@ pub fn stream_config(settings: &Settings) -> anyhow::Result<StreamConfig> {
         rpc_concurrency: i.rpc_concurrency.max(1),
         start_slot,
     })
+}
+
+/// `indexer.lease_secs`: 0 (no lease) or 3..=3600 seconds, so that renewing every third of it
+/// leaves a whole second of margin.
+pub fn lease_secs(settings: &Settings) -> anyhow::Result<u64> {
+    let secs = settings.indexer.lease_secs;
+    anyhow::ensure!(secs == 0 || (3..=3600).contains(&secs), "indexer.lease_secs must be 0 or within 3..=3600");
+    Ok(secs)
 }
 
 pub fn commit_config(settings: &Settings) -> anyhow::Result<CommitConfig> {
