@@ -8,10 +8,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod support;
+
 use depinscore_localserver::{TempDir, free_port};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_depinscore");
+use support::BIN;
 
 /// A small world, so the history takes seconds.
 const SCENARIO: &str = "[nodes]\ncount = 60\noperators = 15\nlargest_operator_share = 0.25\n\

@@ -6,53 +6,26 @@
 //! The report JSON of this fixed seed is a golden (`tests/golden/reference-seed-report.json`;
 //! `UPDATE_GOLDEN=1` rewrites it after an intended change).
 
+mod support;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use depinscore_localserver::{ClickHouse, TempDir, free_port};
 use serde_json::Value;
+use support::{Env, Killed, run_ok};
 
-const BIN: &str = env!("CARGO_BIN_EXE_depinscore");
 const NOS: f64 = 1_000_000.0;
 const AT: &str = "2100-01-01";
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn command(dir: &Path, vars: &[(String, String)]) -> Command {
-    let mut c = Command::new(BIN);
-    c.current_dir(dir).envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    c
-}
-
-fn run_ok(c: &mut Command) -> String {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{:?} failed:\n{}\n{}",
-        c,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    Env { vars: vars.to_vec() }.command(dir)
 }
 
 fn checkpoint(db: &Path) -> Option<u64> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let store = depinscore_sql::SqlStore::connect(&format!("sqlite://{}", db.display())).await.ok()?;
-        let c = store.checkpoint("grpc").await.ok().flatten().map(|c| c.slot);
-        store.close().await;
-        c
-    })
+    support::checkpoint(db, "grpc")
 }
 
 fn f(v: &Value, path: &str) -> f64 {

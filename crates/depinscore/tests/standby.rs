@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use depinscore_localserver::{ClickHouse, TempDir, free_port};
-use support::{Env, Killed};
+use support::{Env, Killed, wait_until};
 
 /// The pid in the holder name (`host:pid:nonce`) of the stream's lease.
 fn lease_holder_pid(db: &Path) -> Option<u32> {
@@ -21,14 +21,6 @@ fn lease_holder_pid(db: &Path) -> Option<u32> {
         store.close().await;
         lease?.holder.split(':').nth(1)?.parse().ok()
     })
-}
-
-fn wait_until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within {within:?}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 #[test]

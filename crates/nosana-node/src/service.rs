@@ -104,6 +104,13 @@ impl RunningNode {
         }
     }
 
+    /// Waits until the producer has ended, without taking its result. Cancel-safe.
+    pub async fn wait_until_produced(&self) {
+        while self.is_producing() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Whether the producer still runs (false once it reached `until_slot`, was stopped, or
     /// panicked).
     pub fn is_producing(&self) -> bool {

@@ -349,6 +349,21 @@ pub struct Truth {
     pub totals: Totals,
 }
 
+impl Truth {
+    /// Each node's operator as an operator registry would name it: by a wallet, here the first
+    /// node of that operator (the chain does not name operators). Node address → operator.
+    pub fn operator_wallets(&self) -> BTreeMap<String, String> {
+        let mut wallet_of: BTreeMap<u32, String> = BTreeMap::new();
+        self.nodes
+            .iter()
+            .map(|n| {
+                let wallet = wallet_of.entry(n.operator).or_insert_with(|| n.authority.to_string());
+                (n.authority.to_string(), wallet.clone())
+            })
+            .collect()
+    }
+}
+
 fn ser_key<S: Serializer>(key: &Pubkey, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(key)
 }

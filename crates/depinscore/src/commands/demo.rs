@@ -14,12 +14,12 @@ use depinscore_localserver::ClickHouse;
 use indicatif::{ProgressBar, ProgressStyle};
 use nosana_node::driver::DriverConfig;
 use nosana_node::{NodeOptions, RunningNode};
-use nosana_sim::{Scenario, Simulation, Truth};
+use nosana_sim::{Scenario, Simulation};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::commands::{index, metrics_server, node, report, score, serve, stores};
+use crate::commands::{config, import, index, metrics_server, node, report, score, serve, stores};
 use crate::settings::{DatabaseSettings, DemoSettings, Settings};
 
 #[derive(Debug, clap::Args)]
@@ -33,9 +33,8 @@ pub struct Args {
 const SLOT_SECONDS: f64 = DriverConfig::DEFAULT_SLOT_MS as f64 / 1000.0;
 
 pub fn run(settings: &Settings, args: &Args) -> anyhow::Result<()> {
+    config::check(settings)?;
     let demo = &settings.demo;
-    anyhow::ensure!(demo.history_days > 0, "demo.history_days must be positive");
-    anyhow::ensure!(demo.compression > 0, "demo.compression must be positive");
     let data_dir = PathBuf::from(&demo.data_dir);
     std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {} (demo.data_dir)", data_dir.display()))?;
     let scenario_path = (!demo.scenario.is_empty()).then(|| PathBuf::from(&demo.scenario));
@@ -133,7 +132,7 @@ async fn run_async(mut settings: Settings, scenario: &Scenario, args: &Args) -> 
     // The reference node on free loopback ports.
     let demo = settings.demo.clone();
     let (sim, bank) = Simulation::new(scenario, demo.seed).context("building the world")?;
-    let operators = operators(sim.truth());
+    let operators = sim.truth().operator_wallets();
     let history_last = history_last_slot(&demo);
     let options = NodeOptions {
         driver: DriverConfig {
@@ -317,27 +316,10 @@ async fn follow(
     }
 }
 
-/// The reference world's operators as an operator registry would name them: each node's
-/// operator is the wallet of that operator's first node (the chain does not name operators).
-fn operators(truth: &Truth) -> BTreeMap<String, String> {
-    let mut wallet_of: BTreeMap<u32, String> = BTreeMap::new();
-    truth
-        .nodes
-        .iter()
-        .map(|n| {
-            let wallet = wallet_of.entry(n.operator).or_insert_with(|| n.authority.to_string());
-            (n.authority.to_string(), wallet.clone())
-        })
-        .collect()
-}
-
 /// Imports node specs, markets and prices from the node's off-chain API (`offchain.url`) and
 /// names each node's operator.
 async fn import_offchain(settings: &Settings, operators: &BTreeMap<String, String>) -> anyhow::Result<()> {
-    let store = stores::sql(settings).await?;
-    let report = depinscore_sql::offchain::import(&settings.offchain.url, &store)
-        .await
-        .with_context(|| format!("importing from {}", settings.offchain.url))?;
+    let (store, report) = import::import(settings, &settings.offchain.url).await?;
     let mut nodes = store.nodes().await?;
     for n in &mut nodes {
         n.operator = operators.get(&n.address).cloned();

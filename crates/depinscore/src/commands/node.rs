@@ -133,26 +133,19 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
             None => None,
         };
         let mut node = RunningNode::start(sim, bank, options, grpc_listener, rpc_listener);
-        let (interrupted, produced) = tokio::select! {
-            _ = shutdown.wait_for(|s| *s) => (true, None),
-            produced = node.produced() => (false, Some(produced?)),
+        let interrupted = tokio::select! {
+            _ = shutdown.wait_for(|s| *s) => true,
+            _ = node.wait_until_produced() => false,
         };
-        let produced = match produced {
-            Some(p) => Some(p),
-            None => {
-                node.stop_producing();
-                Some(node.produced().await?)
-            }
-        };
-        if let Some((sim, summary)) = &produced {
-            println!("{}", serde_json::to_string(summary)?);
-            // The truth is written as soon as the run ends, so a follower can be verified
-            // while the node keeps serving.
-            if let Some(path) = &args.truth {
-                std::fs::write(path, serde_json::to_vec(sim.truth())?)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                println!("ground truth written to {}", path.display());
-            }
+        node.stop_producing();
+        let (sim, summary) = node.produced().await?;
+        println!("{}", serde_json::to_string(&summary)?);
+        // The truth is written as soon as the run ends, so a follower can be verified while the
+        // node keeps serving.
+        if let Some(path) = &args.truth {
+            std::fs::write(path, serde_json::to_vec(sim.truth())?)
+                .with_context(|| format!("writing {}", path.display()))?;
+            println!("ground truth written to {}", path.display());
         }
         if !interrupted && !args.exit_at_end {
             println!("reached slot {}; serving until Ctrl-C", args.until_slot.unwrap_or_default());

@@ -31,6 +31,28 @@ impl Drop for Killed {
     }
 }
 
+/// Runs `c` to completion; its stdout, or a panic with both outputs.
+pub fn run_ok(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} failed:\n{}\n{}",
+        c,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Waits until `done`, polling every 200 ms; panics naming `what` after `within`.
+pub fn wait_until(what: &str, within: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}: not within {within:?}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
 /// The checkpoint of `stream` in the SQLite store at `db`, once no account snapshot of it is
 /// outstanding.
 pub fn checkpoint(db: &Path, stream: &str) -> Option<u64> {
