@@ -3,11 +3,12 @@
 //! Each table receives one `INSERT` per batch, which ClickHouse applies atomically as long as it
 //! stays below `max_insert_block_size` rows (the indexer caps batches well below). After a crash
 //! the indexer resumes from its checkpoint and may send slots again: for every table the writer
-//! first asks which of the batch's slots the table already holds and skips their rows, so the
-//! materialized rollups never count a row twice. The `slots` row is written last and marks a
+//! first asks how many rows of each of the batch's slots the table already holds and skips
+//! that many (a slot an interrupted INSERT stored in part gets the rest), so the materialized
+//! rollups never count a row twice. The `slots` row is written last and marks a
 //! slot as complete. ReplacingMergeTree keys deduplicate any remaining overlap for `FINAL` reads.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use clickhouse::{Client, Row, RowOwned, RowWrite};
@@ -209,22 +210,32 @@ impl ChStore {
         if let Some(r) = rows.iter().find(|r| r.slot() < batch.first || r.slot() > batch.last) {
             return Err(ChError::RowOutsideBatch { first: batch.first, last: batch.last, slot: r.slot() });
         }
-        let present: HashSet<u64> = if check {
+        // Rows each slot already has in the table. An INSERT cut short by a crash can have stored
+        // a prefix of its rows, in write order (ClickHouse applies the complete compressed chunks
+        // it received): of a slot held in part, its first `held` rows are skipped and the rest
+        // written. Rows are produced in the same order on every replay.
+        let held: HashMap<u64, u64> = if check {
             self.client
-                .query(&format!("SELECT DISTINCT slot FROM {} WHERE slot >= ? AND slot <= ?", self.table(table)))
+                .query(&format!(
+                    "SELECT slot, count() FROM {} WHERE slot >= ? AND slot <= ? GROUP BY slot",
+                    self.table(table)
+                ))
                 .bind(batch.first)
                 .bind(batch.last)
-                .fetch_all::<u64>()
+                .fetch_all::<(u64, u64)>()
                 .await?
                 .into_iter()
                 .collect()
         } else {
-            HashSet::new()
+            HashMap::new()
         };
+        let mut seen: HashMap<u64, u64> = HashMap::new();
         let mut insert = self.inserter.insert_unescaped::<T>(&self.table(table)).await?;
         let mut written = 0u64;
         for row in rows {
-            if present.contains(&row.slot()) {
+            let index = seen.entry(row.slot()).or_insert(0);
+            *index += 1;
+            if *index <= held.get(&row.slot()).copied().unwrap_or(0) {
                 report.rows_skipped += 1;
                 continue;
             }

@@ -117,3 +117,36 @@ async fn a_replayed_batch_changes_nothing_queries_see_not_even_the_rollups() {
     let q = again.quarantine_counts().await.unwrap();
     assert_eq!(q[0].items, 15);
 }
+
+#[tokio::test]
+async fn a_slot_an_interrupted_insert_stored_in_part_gets_the_rest_and_nothing_twice() {
+    let server = ClickHouse::start().unwrap();
+    // Slot 102 has three job events; the cut INSERT stored slots 100 and 101 and the first of
+    // slot 102's events (a prefix of the rows, as a client killed between chunks leaves).
+    let mut full = batch(100, 104);
+    let first_of_102 = full.job_events.iter().position(|e| e.slot == 102).unwrap();
+    for n in 1..=2u16 {
+        let mut e = full.job_events[first_of_102].clone();
+        e.job = format!("{}-{n}", e.job);
+        e.ix = n;
+        full.job_events.insert(first_of_102 + usize::from(n), e);
+    }
+    let scratch = ChStore::open(&config(&server, "t_cut_scratch"), 1).await.unwrap();
+    scratch.write(&full).await.unwrap();
+    ChStore::open(&config(&server, "t_cut"), 1).await.unwrap();
+    let first_job = &full.job_events[first_of_102].job;
+    server
+        .query(&format!(
+            "INSERT INTO t_cut.job_events SELECT * FROM t_cut_scratch.job_events \
+             WHERE slot < 102 OR (slot = 102 AND job = '{first_job}')"
+        ))
+        .unwrap();
+
+    let store = ChStore::open(&config(&server, "t_cut"), 1).await.unwrap();
+    let report = store.write(&full).await.unwrap();
+    assert!(report.rows_skipped >= 3, "{report:?}");
+    assert_eq!(store.raw_table_count("job_events").await.unwrap(), 7, "every event once");
+    let listed = |counts: Vec<JobEventCount>| counts.iter().find(|c| c.kind == "list").map_or(0, |c| c.events);
+    assert_eq!(listed(store.job_event_counts(u64::MAX).await.unwrap()), 7);
+    assert_eq!(listed(store.daily_job_event_counts().await.unwrap()), 7, "the rollup counted each event once");
+}
