@@ -94,6 +94,11 @@ impl ClickHouse {
         self.http_port
     }
 
+    /// The server's process id while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(|p| p.id())
+    }
+
     /// The native-protocol port.
     pub fn tcp_port(&self) -> u16 {
         self.tcp_port

@@ -161,6 +161,11 @@ impl Supervised {
         }
     }
 
+    /// The server's process id.
+    pub(crate) fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the server process has exited (it is reaped if so).
     pub(crate) fn exited(&mut self) -> Result<Option<ExitStatus>> {
         self.child.try_wait().map_err(ServerError::io("waiting for a server process"))

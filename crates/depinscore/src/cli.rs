@@ -53,6 +53,10 @@ enum Command {
     Demo(commands::demo::Args),
     /// Validate the settings and print the effective ones with secrets masked.
     Config(commands::config::Args),
+    /// The system benchmark: a throw-away ClickHouse, the reference node and the product's
+    /// commands as processes; prints one JSON summary of ingest, lag, engine, report and API
+    /// figures beside their targets.
+    Bench(commands::bench::Args),
 }
 
 impl Cli {
@@ -74,6 +78,7 @@ impl Cli {
             Command::ApiKey(args) => commands::api_key::run(&settings, &args),
             Command::Demo(args) => commands::demo::run(&settings, &args),
             Command::Config(args) => commands::config::run(&settings, &args),
+            Command::Bench(args) => commands::bench::run(&settings, &args),
         }
     }
 }

@@ -16,7 +16,9 @@ pub fn check(log: &LogSettings) -> anyhow::Result<()> {
 pub fn init(log: &LogSettings) -> anyhow::Result<()> {
     check(log)?;
     let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(&log.level))?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a terminal: log files and collectors get plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let installed = if log.format == "json" { builder.json().try_init() } else { builder.try_init() };
     installed.map_err(|e| anyhow::anyhow!("installing the log subscriber: {e}"))
 }

@@ -115,9 +115,9 @@ fn same_chain_as_before(demo: &DemoSettings, scenario: &Scenario, resume: u64) -
 }
 
 /// The last slot of the fast history: `history_days` of chain time at `compression`.
-pub fn history_last_slot(demo: &DemoSettings) -> u64 {
-    let seconds_per_slot = SLOT_SECONDS * f64::from(demo.compression);
-    DriverConfig::default().first_slot + (f64::from(demo.history_days) * 86_400.0 / seconds_per_slot).ceil() as u64
+pub fn history_last_slot(days: u32, compression: u32) -> u64 {
+    let seconds_per_slot = SLOT_SECONDS * f64::from(compression);
+    DriverConfig::default().first_slot + (f64::from(days) * 86_400.0 / seconds_per_slot).ceil() as u64
 }
 
 async fn run_async(mut settings: Settings, scenario: &Scenario, args: &Args) -> anyhow::Result<()> {
@@ -133,7 +133,7 @@ async fn run_async(mut settings: Settings, scenario: &Scenario, args: &Args) -> 
     let demo = settings.demo.clone();
     let (sim, bank) = Simulation::new(scenario, demo.seed).context("building the world")?;
     let operators = sim.truth().operator_wallets();
-    let history_last = history_last_slot(&demo);
+    let history_last = history_last_slot(demo.history_days, demo.compression);
     let options = NodeOptions {
         driver: DriverConfig {
             fast_seconds_per_slot: SLOT_SECONDS * f64::from(demo.compression),

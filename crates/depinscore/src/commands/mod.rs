@@ -1,5 +1,6 @@
 pub mod api_key;
 pub mod backfill;
+pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod export;
