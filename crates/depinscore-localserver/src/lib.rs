@@ -21,6 +21,7 @@ pub use clickhouse::ClickHouse;
 pub use error::ServerError;
 pub use port::free_port;
 pub use postgres::{EXTERNAL_URL_VAR, Postgres};
+pub use process::find_binary;
 pub use tempdir::TempDir;
 
 /// The crate's result type.

@@ -25,7 +25,7 @@ pub(crate) fn system_user(name: &str) -> Option<(u32, u32)> {
 }
 
 /// The first executable called `name` on `PATH`, then in the `extra` directories.
-pub(crate) fn find_binary(name: &str, extra: &[&str]) -> Option<PathBuf> {
+pub fn find_binary(name: &str, extra: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain(extra.iter().map(PathBuf::from))

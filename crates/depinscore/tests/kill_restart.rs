@@ -20,20 +20,10 @@ fn an_indexer_killed_with_sigkill_again_and_again_ends_with_zero_differences() {
     let (grpc, rpc, metrics) = (free_port().unwrap(), free_port().unwrap(), free_port().unwrap());
     let node_metrics = free_port().unwrap();
     let db = dir.path().join("state.db");
-    let env = Env {
-        vars: vec![
-            ("DEPINSCORE__CLICKHOUSE__URL".into(), clickhouse.http_url()),
-            ("DEPINSCORE__DATABASE__URL".into(), format!("sqlite://{}", db.display())),
-            ("DEPINSCORE__INDEXER__GRPC".into(), format!("http://127.0.0.1:{grpc}")),
-            ("DEPINSCORE__INDEXER__RPC".into(), format!("http://127.0.0.1:{rpc}")),
-            ("DEPINSCORE__INDEXER__METRICS".into(), format!("127.0.0.1:{metrics}")),
-            ("DEPINSCORE__INDEXER__WATCHDOG_SECS".into(), "5".into()),
-            // Each restart writes at once instead of waiting out the killed one's lease, so
-            // every kill lands on a writer (standby.rs tests the lease).
-            ("DEPINSCORE__INDEXER__LEASE_SECS".into(), "0".into()),
-            ("RUST_LOG".into(), "warn".into()),
-        ],
-    };
+    // Each restart writes at once instead of waiting out the killed one's lease, so every kill
+    // lands on a writer (standby.rs tests the lease).
+    let env =
+        Env::indexer(&clickhouse.http_url(), &db, grpc, rpc, metrics).with("DEPINSCORE__INDEXER__LEASE_SECS", "0");
     let last_slot = 1200;
     let truth = dir.path().join("truth.json");
     let _node = Killed(

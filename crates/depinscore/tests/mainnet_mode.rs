@@ -41,21 +41,13 @@ fn the_mainnet_settings_index_the_reference_chain_with_zero_differences() {
     let dir = TempDir::new("mainnet-mode").unwrap();
     let (grpc, rpc, metrics) = (free_port().unwrap(), free_port().unwrap(), free_port().unwrap());
     let db = dir.path().join("state.db");
-    let vars = |token: &str| Env {
-        vars: vec![
-            ("DEPINSCORE_CONFIG".into(), mainnet_settings().display().to_string()),
-            ("DEPINSCORE__CLICKHOUSE__URL".into(), clickhouse.http_url()),
-            ("DEPINSCORE__CLICKHOUSE__USER".into(), "default".into()),
-            ("DEPINSCORE__DATABASE__URL".into(), format!("sqlite://{}", db.display())),
-            ("DEPINSCORE__INDEXER__GRPC".into(), format!("http://127.0.0.1:{grpc}")),
-            ("DEPINSCORE__INDEXER__RPC".into(), format!("http://127.0.0.1:{rpc}")),
-            ("DEPINSCORE__INDEXER__X_TOKEN".into(), token.into()),
-            ("DEPINSCORE__INDEXER__METRICS".into(), format!("127.0.0.1:{metrics}")),
+    let vars = |token: &str| {
+        Env::indexer(&clickhouse.http_url(), &db, grpc, rpc, metrics)
+            .with("DEPINSCORE_CONFIG", mainnet_settings().display().to_string())
+            .with("DEPINSCORE__CLICKHOUSE__USER", "default")
+            .with("DEPINSCORE__INDEXER__X_TOKEN", token)
             // The chain's history from its first slot, as `backfill` would give it on mainnet.
-            ("DEPINSCORE__INDEXER__START".into(), "genesis".into()),
-            ("DEPINSCORE__INDEXER__WATCHDOG_SECS".into(), "5".into()),
-            ("RUST_LOG".into(), "warn".into()),
-        ],
+            .with("DEPINSCORE__INDEXER__START", "genesis")
     };
     let last_slot = 900;
     let truth = dir.path().join("truth.json");
@@ -72,8 +64,7 @@ fn the_mainnet_settings_index_the_reference_chain_with_zero_differences() {
 
     // A wrong token is refused by the provider: nothing is committed. (Without a lease, so the
     // real indexer below need not wait for this one's to expire.)
-    let mut wrong = vars("wrong");
-    wrong.vars.push(("DEPINSCORE__INDEXER__LEASE_SECS".into(), "0".into()));
+    let wrong = vars("wrong").with("DEPINSCORE__INDEXER__LEASE_SECS", "0");
     let log = dir.path().join("wrong-token.log");
     let mut refused = Killed(
         wrong

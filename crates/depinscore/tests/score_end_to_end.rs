@@ -73,15 +73,9 @@ fn the_score_of_a_reference_chain_matches_its_ground_truth_and_is_served_and_rep
     let dir = TempDir::new("score-e2e").unwrap();
     let (grpc, rpc, metrics) = (free_port().unwrap(), free_port().unwrap(), free_port().unwrap());
     let db = dir.path().join("state.db");
-    let vars: Vec<(String, String)> = vec![
-        ("DEPINSCORE__CLICKHOUSE__URL".into(), clickhouse.http_url()),
-        ("DEPINSCORE__DATABASE__URL".into(), format!("sqlite://{}", db.display())),
-        ("DEPINSCORE__INDEXER__GRPC".into(), format!("http://127.0.0.1:{grpc}")),
-        ("DEPINSCORE__INDEXER__RPC".into(), format!("http://127.0.0.1:{rpc}")),
-        ("DEPINSCORE__INDEXER__METRICS".into(), format!("127.0.0.1:{metrics}")),
-        ("DEPINSCORE__INDEXER__WATCHDOG_SECS".into(), "5".into()),
-        ("RUST_LOG".into(), std::env::var("E2E_LOG").unwrap_or_else(|_| "warn".into())),
-    ];
+    let vars = Env::indexer(&clickhouse.http_url(), &db, grpc, rpc, metrics)
+        .with("RUST_LOG", std::env::var("E2E_LOG").unwrap_or_else(|_| "warn".into()))
+        .vars;
     let last_slot = 1500;
     let truth_path = dir.path().join("truth.json");
     let _node = Killed(

@@ -29,17 +29,8 @@ fn a_standby_indexer_takes_the_stream_over_from_the_checkpoint_when_the_writer_i
     let dir = TempDir::new("standby").unwrap();
     let (grpc, rpc) = (free_port().unwrap(), free_port().unwrap());
     let db = dir.path().join("state.db");
-    let env = |metrics: u16| Env {
-        vars: vec![
-            ("DEPINSCORE__CLICKHOUSE__URL".into(), clickhouse.http_url()),
-            ("DEPINSCORE__DATABASE__URL".into(), format!("sqlite://{}", db.display())),
-            ("DEPINSCORE__INDEXER__GRPC".into(), format!("http://127.0.0.1:{grpc}")),
-            ("DEPINSCORE__INDEXER__RPC".into(), format!("http://127.0.0.1:{rpc}")),
-            ("DEPINSCORE__INDEXER__METRICS".into(), format!("127.0.0.1:{metrics}")),
-            ("DEPINSCORE__INDEXER__WATCHDOG_SECS".into(), "5".into()),
-            ("DEPINSCORE__INDEXER__LEASE_SECS".into(), "5".into()),
-            ("RUST_LOG".into(), "warn".into()),
-        ],
+    let env = |metrics: u16| {
+        Env::indexer(&clickhouse.http_url(), &db, grpc, rpc, metrics).with("DEPINSCORE__INDEXER__LEASE_SECS", "5")
     };
     let last_slot = 1500;
     let truth = dir.path().join("truth.json");

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use depinscore_localserver::{ClickHouse, TempDir, free_port};
+use depinscore_localserver::{ClickHouse, TempDir, find_binary, free_port};
 use serde_json::{Value, json};
 
 use crate::commands::demo::history_last_slot;
@@ -148,7 +148,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
     anyhow::ensure!(args.days > 0 && args.compression > 0, "--days and --compression must be positive");
-    let wrk = which("wrk").context("wrk is needed for the API load (apt-get install wrk)")?;
+    let wrk = find_binary("wrk", &[]).context("wrk is needed for the API load (apt-get install wrk)")?;
     let dir = TempDir::new("bench")?;
     eprintln!("starting ClickHouse");
     let clickhouse = ClickHouse::start().context("starting ClickHouse (apt-get install clickhouse-server)")?;
@@ -328,12 +328,6 @@ fn wrk_ms(s: &str) -> anyhow::Result<f64> {
         bail!("wrk latency `{s}` has no unit")
     };
     Ok((number.parse::<f64>()? * scale * 1000.0).round() / 1000.0)
-}
-
-/// The first executable `name` on PATH.
-fn which(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
 }
 
 #[cfg(test)]

@@ -14,6 +14,29 @@ pub struct Env {
 }
 
 impl Env {
+    /// What every command of an indexer test needs: ClickHouse at `clickhouse`, the SQLite store
+    /// `db`, the reference node's gRPC and JSON-RPC ports, the indexer's metrics port, a 5 s
+    /// watchdog, warnings only.
+    pub fn indexer(clickhouse: &str, db: &Path, grpc: u16, rpc: u16, metrics: u16) -> Env {
+        let vars = [
+            ("DEPINSCORE__CLICKHOUSE__URL", clickhouse.to_string()),
+            ("DEPINSCORE__DATABASE__URL", format!("sqlite://{}", db.display())),
+            ("DEPINSCORE__INDEXER__GRPC", format!("http://127.0.0.1:{grpc}")),
+            ("DEPINSCORE__INDEXER__RPC", format!("http://127.0.0.1:{rpc}")),
+            ("DEPINSCORE__INDEXER__METRICS", format!("127.0.0.1:{metrics}")),
+            ("DEPINSCORE__INDEXER__WATCHDOG_SECS", "5".to_string()),
+            ("RUST_LOG", "warn".to_string()),
+        ];
+        Env { vars: vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect() }
+    }
+
+    /// The same with `key` set to `value` (replacing an earlier value).
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> Env {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.to_string(), value.into()));
+        self
+    }
+
     pub fn command(&self, dir: &Path) -> Command {
         let mut c = Command::new(BIN);
         c.current_dir(dir).envs(self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
