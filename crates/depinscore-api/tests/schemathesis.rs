@@ -67,7 +67,11 @@ fn generated_requests_against_the_live_server_get_no_5xx_and_match_the_document(
             "--checks",
             "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
         ])
-        .args(["--max-examples", &examples, "--seed", "20261206", "--no-color", "--workers", "2"])
+        .args(["--max-examples", &examples, "--seed", "20261206", "--no-color"])
+        // One worker: with two, hypothesis describes filter lambdas by parsing source with `ast`
+        // from both threads at once and schemathesis reports its own "AST constructor recursion
+        // depth mismatch" as a failure of whichever operation it was generating (Python 3.11).
+        .args(["--workers", "1"])
         .args(["--generation-database", "none", "--request-timeout", "30"])
         // The stateful phase follows links schemathesis infers from field names, which this
         // API does not declare; every operation is still covered by the other phases.
