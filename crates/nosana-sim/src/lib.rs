@@ -8,6 +8,7 @@
 //! ([`OffchainData`]). Pure: no IO, no threads, no clock; every key and draw comes from the seed.
 
 pub mod builders;
+mod clients;
 pub mod error;
 mod jobs;
 pub mod offchain;

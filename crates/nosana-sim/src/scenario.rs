@@ -46,6 +46,8 @@ pub struct ChainParams {
     pub v0_fraction: f64,
     /// Most set-up transactions (market opens, stakes) planned in one slot.
     pub bootstrap_tx_per_slot: u32,
+    /// Transactions per day calling a Nosana program with an instruction it does not know.
+    pub unknown_instructions_per_day: f64,
 }
 
 /// The NOS/USD price path.
@@ -290,6 +292,11 @@ impl Scenario {
         check(c.start_time > 0, "chain.start_time", "must be a positive unix time")?;
         prob("chain.v0_fraction", c.v0_fraction)?;
         check(c.bootstrap_tx_per_slot > 0, "chain.bootstrap_tx_per_slot", "must be at least 1")?;
+        check(
+            c.unknown_instructions_per_day.is_finite() && c.unknown_instructions_per_day >= 0.0,
+            "chain.unknown_instructions_per_day",
+            "must be a finite number, 0 or more",
+        )?;
 
         let p = &self.price;
         positive("price.level_usd", p.level_usd)?;

@@ -39,28 +39,79 @@ pub(crate) enum Event {
 /// What a planned request is for; read back when the block reports its outcome.
 #[derive(Clone, Debug)]
 pub(crate) enum Action {
-    OpenMarket { market: u16 },
-    OpenPool { pool: u32 },
-    ClosePool { pool: u32 },
-    Crank { pool: u32 },
+    OpenMarket {
+        market: u16,
+    },
+    OpenPool {
+        pool: u32,
+    },
+    ClosePool {
+        pool: u32,
+    },
+    Crank {
+        pool: u32,
+    },
     Burn,
-    Mint { payer: u32 },
-    NodeSetup { node: u32 },
-    StakerSetup { staker: u32 },
-    List { job: u32, run: Arc<Keypair> },
-    Work { node: u32, run: Arc<Keypair> },
-    Claim { node: u32, job: u32, run: Arc<Keypair> },
-    Finish { job: u32 },
-    End { job: u32 },
-    Extend { job: u32, timeout: i64 },
-    Delist { job: u32 },
-    Recover { job: u32 },
-    Quit { job: u32 },
-    Complete { job: u32 },
-    Stop { node: u32 },
-    Clean { jobs: Vec<u32> },
-    Staking { staker: u32, op: crate::staking::StakeOp, pool: Option<u32> },
-    Slash { staker: u32 },
+    Mint {
+        payer: u32,
+    },
+    NodeSetup {
+        node: u32,
+    },
+    StakerSetup {
+        staker: u32,
+    },
+    List {
+        job: u32,
+        run: Arc<Keypair>,
+    },
+    Work {
+        node: u32,
+        run: Arc<Keypair>,
+    },
+    Claim {
+        node: u32,
+        job: u32,
+        run: Arc<Keypair>,
+    },
+    Finish {
+        job: u32,
+    },
+    End {
+        job: u32,
+    },
+    Extend {
+        job: u32,
+        timeout: i64,
+    },
+    Delist {
+        job: u32,
+    },
+    Recover {
+        job: u32,
+    },
+    Quit {
+        job: u32,
+    },
+    Complete {
+        job: u32,
+    },
+    Stop {
+        node: u32,
+    },
+    Clean {
+        jobs: Vec<u32>,
+    },
+    Staking {
+        staker: u32,
+        op: crate::staking::StakeOp,
+        pool: Option<u32>,
+    },
+    Slash {
+        staker: u32,
+    },
+    /// An instruction the program does not know (an outdated client); it always fails.
+    UnknownInstruction,
 }
 
 impl Action {
@@ -71,6 +122,7 @@ impl Action {
             Action::ClosePool { .. } => "close_pool",
             Action::Crank { .. } => "crank",
             Action::Burn => "burn",
+            Action::UnknownInstruction => "unknown_instruction",
             Action::Mint { .. } => "mint",
             Action::NodeSetup { .. } => "node_setup",
             Action::StakerSetup { .. } => "staker_setup",
@@ -137,6 +189,8 @@ pub struct Simulation {
     pub(crate) seed: u64,
     pub(crate) w: World,
     pub(crate) rng: SimRng,
+    /// Draws of the outdated clients, apart so that turning them on changes no other draw.
+    pub(crate) clients_rng: SimRng,
     pub(crate) truth: Truth,
     pub(crate) offchain: OffchainData,
     pub(crate) price: PricePath,
@@ -183,7 +237,8 @@ impl Simulation {
             s: scenario.clone(),
             seed,
             w,
-            rng: SimRng::new(seed, 0x53_494D), // "SIM"
+            rng: SimRng::new(seed, 0x53_494D),          // "SIM"
+            clients_rng: SimRng::new(seed, 0x55_4E_4B), // "UNK"
             truth,
             offchain,
             price,
@@ -262,6 +317,7 @@ impl Simulation {
         self.plan_idle_nodes(t);
         self.plan_arrivals(bank, from, t);
         self.plan_cleans();
+        self.plan_unknown_instructions(from, t);
 
         let mut requests = Vec::new();
         self.pending.clear();
@@ -355,6 +411,8 @@ impl Simulation {
             | Action::Burn
             | Action::Mint { .. } => self.apply_treasury(action, &o),
             Action::Staking { .. } | Action::Slash { .. } => self.apply_staking(action, &o),
+            // Nothing to learn: it fails, and the failure is counted by action.
+            Action::UnknownInstruction => {}
             _ => self.apply_job(action, &o),
         }
     }
