@@ -20,6 +20,6 @@ pub use config::ChConfig;
 pub use error::ChError;
 pub use explorer::*;
 pub use migrate::{AppliedMigration, MIGRATIONS, Migration, statements};
-pub use queries::{FlowTotal, JobEventCount, LatestAccount, QuarantineCount, SubjectFlow, TableCount};
+pub use queries::{FlowTotal, JobEventCount, LatestAccount, QuarantineCount, QuarantinedItem, SubjectFlow, TableCount};
 pub use rows::*;
 pub use writer::{ChStore, SlotBatch, WriteReport};

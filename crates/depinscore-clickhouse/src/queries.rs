@@ -57,6 +57,17 @@ pub struct QuarantineCount {
     pub items: u64,
 }
 
+/// One quarantined item: where it was, what it was and why it did not decode.
+#[derive(Clone, Debug, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct QuarantinedItem {
+    pub slot: u64,
+    pub signature: String,
+    pub source: String,
+    pub account: String,
+    pub program: String,
+    pub reason: String,
+}
+
 impl ChStore {
     /// Flow totals by kind, up to and including `until_slot`.
     pub async fn flow_totals(&self, until_slot: u64) -> Result<Vec<FlowTotal>, ChError> {
@@ -145,6 +156,30 @@ impl ChStore {
             self.table("quarantine")
         );
         Ok(self.client().query(&sql).fetch_all().await?)
+    }
+
+    /// Every quarantined item, in slot order.
+    pub async fn quarantined_items(&self) -> Result<Vec<QuarantinedItem>, ChError> {
+        let sql = format!(
+            "SELECT slot, signature, source, account, program, reason FROM {} FINAL \
+             ORDER BY slot, signature, ix, inner, account",
+            self.table("quarantine")
+        );
+        Ok(self.client().query(&sql).fetch_all().await?)
+    }
+
+    /// Which of `slots` hold a stored block or transaction (none should, for dead slots).
+    pub async fn stored_among(&self, slots: &[u64]) -> Result<Vec<u64>, ChError> {
+        if slots.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT DISTINCT slot FROM (SELECT slot FROM {} WHERE has(?, slot) \
+             UNION ALL SELECT slot FROM {} WHERE has(?, slot)) ORDER BY slot",
+            self.table("slots"),
+            self.table("transactions")
+        );
+        Ok(self.client().query(&sql).bind(slots).bind(slots).fetch_all().await?)
     }
 
     /// Slots stored, and the lowest and highest.

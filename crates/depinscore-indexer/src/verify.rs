@@ -29,6 +29,24 @@ impl std::fmt::Display for Difference {
 pub struct TruthFile {
     pub totals: TruthTotals,
     pub jobs: Vec<TruthJob>,
+    /// What the node injected into what it served (absent in older truth files).
+    #[serde(default)]
+    pub faults: TruthFaults,
+}
+
+/// Faults the reference node injected: each must be accounted for in the store.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct TruthFaults {
+    /// Accounts whose last write in a canonical block was served corrupted.
+    pub corrupted_accounts: Vec<CorruptedAccount>,
+    /// Slots whose forked block died.
+    pub dead_slots: Vec<u64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CorruptedAccount {
+    pub slot: u64,
+    pub pubkey: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -47,6 +65,9 @@ pub struct TruthTotals {
     pub emitted: u64,
     pub burned: u64,
     pub minted: u64,
+    /// Failed or rejected transactions by planned action (`unknown_instruction`, …).
+    #[serde(default)]
+    pub failures_by_action: BTreeMap<String, u64>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -130,7 +151,42 @@ pub async fn against_truth(
         diff(&mut out, format!("job {} refund", job.address), job.refund, g("refund"));
         diff(&mut out, format!("job {} network fee", job.address), job.network_fee, g("fee"));
     }
+    quarantine_accounted_for(store, truth, &mut out).await?;
     Ok(out)
+}
+
+/// Every quarantined item is a fault the node injected, and every injected fault is
+/// quarantined or (dead slots) absent: corrupted account writes by `(slot, account)`,
+/// instructions of outdated clients by count, nothing stored of a dead slot.
+async fn quarantine_accounted_for(store: &ChStore, truth: &TruthFile, out: &mut Vec<Difference>) -> Result<(), String> {
+    let items = store.quarantined_items().await.map_err(|e| e.to_string())?;
+    let mut expected: std::collections::BTreeSet<(u64, String)> =
+        truth.faults.corrupted_accounts.iter().map(|c| (c.slot, c.pubkey.clone())).collect();
+    let mut instructions = 0u64;
+    for q in &items {
+        match q.source.as_str() {
+            "account" => {
+                if !expected.remove(&(q.slot, q.account.clone())) {
+                    diff(out, format!("quarantined account {} at slot {}", q.account, q.slot), "no fault", &q.reason);
+                }
+            }
+            "instruction" if q.reason.contains("unknown discriminator") => instructions += 1,
+            _ => diff(
+                out,
+                format!("quarantined {} of {} at slot {}", q.source, q.signature, q.slot),
+                "no fault",
+                &q.reason,
+            ),
+        }
+    }
+    for (slot, account) in expected {
+        diff(out, format!("corrupted account {account} at slot {slot}"), "quarantined", "not quarantined");
+    }
+    let unknown = truth.totals.failures_by_action.get("unknown_instruction").copied().unwrap_or(0);
+    diff(out, "quarantined unknown instructions", unknown, instructions);
+    let stored = store.stored_among(&truth.faults.dead_slots).await.map_err(|e| e.to_string())?;
+    diff(out, "dead slots stored", "[]", format!("{stored:?}"));
+    Ok(())
 }
 
 /// Compare the newest stored state of every account with what the node holds now. Run it

@@ -50,6 +50,8 @@ async fn dropped_streams_dead_slots_and_duplicate_replays_leave_zero_differences
     let mut indexer = Indexer::start(&node, node.stream_config(), store.clone(), checkpoints);
     let (truth, summary) = node.finish().await;
     assert!(summary.dead_blocks > 0);
+    // verify checks that nothing of these slots was stored.
+    assert_eq!(truth.faults.dead_slots.len() as u64, summary.dead_blocks);
     indexer.wait_for(summary.last_slot, Duration::from_secs(180)).await;
     indexer.stop().await;
     assert_no_differences(&store, &node, &truth).await;
@@ -137,9 +139,23 @@ async fn corrupted_account_data_is_quarantined_and_counted_and_nothing_else_chan
     let (truth, summary) = node.finish().await;
     indexer.wait_for(summary.last_slot, Duration::from_secs(120)).await;
     indexer.stop().await;
-    // Transactions are intact, so every flow and job still matches the truth.
+    // Transactions are intact, so every flow and job still matches the truth, and every
+    // quarantined account is one the node corrupted (and every corrupted one is quarantined).
     let diffs = verify::against_truth(&store, &truth, true).await.unwrap();
     assert!(diffs.is_empty(), "{diffs:?}");
+    assert!(!truth.faults.corrupted_accounts.is_empty());
+    // A quarantine the truth does not explain, or a fault missing from it, is a difference.
+    let mut unexplained = truth.clone();
+    let dropped = unexplained.faults.corrupted_accounts.pop().unwrap();
+    unexplained
+        .faults
+        .corrupted_accounts
+        .push(verify::CorruptedAccount { slot: dropped.slot + 100_000, ..dropped.clone() });
+    let diffs = verify::against_truth(&store, &unexplained, true).await.unwrap();
+    let names: Vec<&str> = diffs.iter().map(|d| d.what.as_str()).collect();
+    assert_eq!(names.len(), 2, "{diffs:?}");
+    assert!(names[0].starts_with(&format!("quarantined account {}", dropped.pubkey)), "{diffs:?}");
+    assert!(names[1].starts_with(&format!("corrupted account {}", dropped.pubkey)), "{diffs:?}");
     let quarantined = store.quarantine_counts().await.unwrap();
     let accounts: u64 = quarantined.iter().filter(|q| q.source == "account").map(|q| q.items).sum();
     assert!(accounts > 0, "corrupted writes were quarantined: {quarantined:?}");

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use nosana_chain::{Block, CommitmentTracker, Lags, SlotStatus};
 use nosana_sim::Simulation;
 use serde::Serialize;
+use solana_pubkey::Pubkey;
 
 use crate::events::{EventSender, NodeEvent};
 use crate::ledger::Ledger;
@@ -91,6 +92,13 @@ pub struct DriverSummary {
     pub failed_transactions: u64,
     pub rejected_requests: u64,
     pub elapsed_ms: u64,
+    /// Faults: accounts whose last write in a canonical block was served corrupted, as
+    /// `(slot, account)`; an indexer must quarantine exactly these.
+    #[serde(skip)]
+    pub corrupted_accounts: Vec<(u64, Pubkey)>,
+    /// Faults: slots whose (forked) block died; an indexer must commit nothing of them.
+    #[serde(skip)]
+    pub dead_slots: Vec<u64>,
 }
 
 /// Runs the chain until `until_slot` or until `stop` is set. Synchronous and CPU-bound: run it
@@ -136,6 +144,7 @@ pub fn run(
                 publish(NodeEvent::Status { slot: s, parent: Some(ledger.head().unwrap_or(0)), status });
             }
             summary.dead_blocks += 1;
+            summary.dead_slots.push(slot);
             metrics::counter!("nosana_node_dead_blocks_total").increment(1);
             slot += 1;
             if config.until_slot.is_some_and(|end| slot > end) {
@@ -149,7 +158,9 @@ pub fn run(
         summary.failed_transactions += block.transactions.iter().filter(|t| !t.succeeded()).count() as u64;
         summary.rejected_requests += rejected.len() as u64;
         let parent = block.parent_slot;
-        let block = Arc::new(corrupt(block, config.corrupt_fraction));
+        let (block, corrupted) = corrupt(block, config.corrupt_fraction);
+        summary.corrupted_accounts.extend(corrupted.into_iter().map(|k| (slot, k)));
+        let block = Arc::new(block);
         ledger.insert_block(block.clone());
         publish(NodeEvent::Block(block));
         for (s, status) in tracker.produced(slot) {
@@ -233,13 +244,18 @@ fn is_paced(config: &DriverConfig, slot: u64) -> bool {
 
 /// Corrupts the served copy of a fraction of Nosana program account writes (the bank keeps the
 /// real data, so JSON-RPC still answers truthfully): the discriminator is overwritten, or the
-/// data truncated. Deterministic in slot and write version.
-fn corrupt(mut block: Block, fraction: f64) -> Block {
+/// data truncated inside its fixed fields; either way no decoder can read it. Deterministic in slot and write version. Also returns the accounts whose
+/// last write in the block is corrupted (what a follower keeping the last write sees).
+fn corrupt(mut block: Block, fraction: f64) -> (Block, Vec<Pubkey>) {
     if fraction <= 0.0 {
-        return block;
+        return (block, Vec::new());
     }
+    let mut last: std::collections::BTreeMap<Pubkey, bool> = std::collections::BTreeMap::new();
     for write in &mut block.account_writes {
-        if !nosana_layouts::ids::NOSANA_PROGRAM_IDS.contains(&write.account.owner) || write.account.data.is_empty() {
+        last.insert(write.pubkey, false);
+        // A closing write (no lamports left) reads as closed whatever its data: not corrupted.
+        let closing = write.account.lamports == 0 || write.account.data.is_empty();
+        if !nosana_layouts::ids::NOSANA_PROGRAM_IDS.contains(&write.account.owner) || closing {
             continue;
         }
         let h = write.write_version.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ block.slot;
@@ -250,11 +266,15 @@ fn corrupt(mut block: Block, fraction: f64) -> Block {
             let n = write.account.data.len().min(8);
             write.account.data[..n].fill(0xAB);
         } else {
-            let keep = write.account.data.len() / 3;
+            // Inside the fixed fields of every account kind (the discriminator and 4 bytes), so
+            // no prefix of a large account (a market with room for its queue) still decodes.
+            let keep = (write.account.data.len() / 3).min(12);
             write.account.data.truncate(keep);
         }
+        last.insert(write.pubkey, true);
     }
-    block
+    let corrupted = last.into_iter().filter(|(_, c)| *c).map(|(k, _)| k).collect();
+    (block, corrupted)
 }
 
 #[cfg(test)]
@@ -383,22 +403,34 @@ mod tests {
             let ledger = Ledger::new(Default::default());
             let (tx, _rx) = tokio::sync::broadcast::channel(16);
             let config = DriverConfig { corrupt_fraction: fraction, ..fast(80) };
-            run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
-            let writes: Vec<_> =
-                (0..=80).filter_map(|s| ledger.block(s)).flat_map(|b| b.account_writes.clone()).collect();
+            let summary = run(&mut sim, &chain, &ledger, &tx, &config, &AtomicBool::new(false));
+            let writes: Vec<(u64, nosana_chain::AccountWrite)> = (0..=80)
+                .filter_map(|s| ledger.block(s))
+                .flat_map(|b| b.account_writes.iter().map(|w| (b.slot, w.clone())).collect::<Vec<_>>())
+                .collect();
             let bank = chain.read().unwrap().bank().accounts().clone();
-            (writes, bank)
+            (writes, bank, summary.corrupted_accounts)
         };
-        let (clean, clean_bank) = go(0.0);
-        let (served, bank) = go(0.5);
+        let (clean, clean_bank, none) = go(0.0);
+        let (served, bank, mut reported) = go(0.5);
         assert_eq!(bank, clean_bank, "the bank never sees the corruption");
         assert_eq!(clean.len(), served.len());
         let differing: Vec<_> = clean.iter().zip(&served).filter(|(a, b)| a != b).collect();
         assert!(!differing.is_empty());
-        for (real, bad) in differing {
+        for ((_, real), (_, bad)) in differing {
             assert!(nosana_layouts::ids::NOSANA_PROGRAM_IDS.contains(&real.account.owner));
             assert_eq!((real.pubkey, real.write_version), (bad.pubkey, bad.write_version));
         }
+        // Reported: exactly the accounts whose last write in a block was served corrupted.
+        assert!(none.is_empty());
+        let mut last_differs = std::collections::BTreeMap::new();
+        for ((slot, real), (_, bad)) in clean.iter().zip(&served) {
+            last_differs.insert((*slot, real.pubkey), real != bad);
+        }
+        let expected: Vec<_> = last_differs.into_iter().filter(|(_, d)| *d).map(|(k, _)| k).collect();
+        reported.sort();
+        assert!(!expected.is_empty());
+        assert_eq!(reported, expected);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod offchain;
 pub mod rpc;
 pub mod service;
 pub mod state;
+pub mod truth;
 
 pub use events::NodeEvent;
 pub use ledger::Ledger;

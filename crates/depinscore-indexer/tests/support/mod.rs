@@ -126,8 +126,8 @@ impl Node {
     pub async fn finish(&mut self) -> (TruthFile, DriverSummary) {
         let producer = self.producer.take().expect("producer running");
         let (sim, summary) = tokio::task::spawn_blocking(move || producer.join().unwrap()).await.unwrap();
-        let json = serde_json::to_vec(sim.truth()).unwrap();
-        (serde_json::from_slice(&json).unwrap(), summary)
+        let json = nosana_node::truth::with_faults(sim.truth(), &summary).unwrap();
+        (serde_json::from_value(json).unwrap(), summary)
     }
 }
 

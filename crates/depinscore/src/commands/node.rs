@@ -143,7 +143,7 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
         // The truth is written as soon as the run ends, so a follower can be verified while the
         // node keeps serving.
         if let Some(path) = &args.truth {
-            std::fs::write(path, serde_json::to_vec(sim.truth())?)
+            std::fs::write(path, serde_json::to_vec(&nosana_node::truth::with_faults(sim.truth(), &summary)?)?)
                 .with_context(|| format!("writing {}", path.display()))?;
             println!("ground truth written to {}", path.display());
         }
