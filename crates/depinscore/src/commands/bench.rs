@@ -5,7 +5,7 @@
 //! time) and `serve` under wrk (requests/s, p50/p99). Prints one JSON summary beside the targets.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -13,6 +13,7 @@ use depinscore_localserver::{ClickHouse, TempDir, find_binary, free_port};
 use serde_json::{Value, json};
 
 use crate::commands::demo::history_last_slot;
+use crate::commands::procs::{Runner, peak_rss_kb, prometheus_value, round1};
 use crate::settings::Settings;
 
 #[derive(Debug, clap::Args)]
@@ -43,91 +44,6 @@ fn targets() -> Value {
     })
 }
 
-/// A child `depinscore` process, killed if still running when dropped; its peak RSS is
-/// sampled while it runs.
-struct Proc {
-    child: Child,
-    peak_kb: u64,
-}
-
-impl Proc {
-    fn sample(&mut self) {
-        self.peak_kb = self.peak_kb.max(peak_rss_kb(self.child.id()).unwrap_or(0));
-    }
-
-    /// Waits for it to exit, sampling its peak RSS; fails when it fails.
-    fn finish(&mut self, what: &str) -> anyhow::Result<()> {
-        loop {
-            self.sample();
-            if let Some(status) = self.child.try_wait()? {
-                anyhow::ensure!(status.success(), "{what} failed: {status}");
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// SIGTERM, then waits up to 30 s.
-    fn stop(&mut self) {
-        self.sample();
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn peak_mb(&self) -> f64 {
-        round1(self.peak_kb as f64 / 1024.0)
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `VmHWM` (peak resident set) of a process, in KiB.
-fn peak_rss_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
-/// The commands of the benchmark, with their settings in the environment.
-struct Runner {
-    dir: PathBuf,
-    env: Vec<(String, String)>,
-}
-
-impl Runner {
-    fn command(&self, args: &[&str]) -> anyhow::Result<Command> {
-        let mut c = Command::new(std::env::current_exe().context("locating this binary")?);
-        c.current_dir(&self.dir).args(args).envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        c.stdin(Stdio::null()).stdout(Stdio::null());
-        Ok(c)
-    }
-
-    /// Starts `args` with stderr into `<dir>/<name>.log`.
-    fn spawn(&self, name: &str, args: &[&str]) -> anyhow::Result<Proc> {
-        let log = std::fs::File::create(self.dir.join(format!("{name}.log")))?;
-        let child = self.command(args)?.stderr(log).spawn().with_context(|| format!("starting {name}"))?;
-        Ok(Proc { child, peak_kb: 0 })
-    }
-
-    fn log(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.join(format!("{name}.log"))).unwrap_or_default()
-    }
-}
-
 /// The `elapsed_ms` of the first JSON log line whose message is `message`.
 fn logged_ms(log: &str, message: &str) -> Option<u64> {
     let line = log
@@ -153,33 +69,11 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
     eprintln!("starting ClickHouse");
     let clickhouse = ClickHouse::start().context("starting ClickHouse (apt-get install clickhouse-server)")?;
     let (grpc, rpc, node_metrics, api) = (free_port()?, free_port()?, free_port()?, free_port()?);
-    let runner = Runner {
-        dir: dir.path().to_path_buf(),
-        env: [
-            ("DEPINSCORE__CLICKHOUSE__URL", clickhouse.http_url()),
-            ("DEPINSCORE__DATABASE__URL", format!("sqlite://{}", dir.path().join("state.db").display())),
-            ("DEPINSCORE__INDEXER__GRPC", format!("http://127.0.0.1:{grpc}")),
-            ("DEPINSCORE__INDEXER__RPC", format!("http://127.0.0.1:{rpc}")),
-            ("DEPINSCORE__INDEXER__METRICS", String::new()),
-            ("DEPINSCORE__INDEXER__LEASE_SECS", "0".into()),
-            ("DEPINSCORE__OFFCHAIN__URL", format!("http://127.0.0.1:{rpc}/api")),
-            ("DEPINSCORE__API__LISTEN", format!("127.0.0.1:{api}")),
-            ("DEPINSCORE__API__RATE_LIMIT_PER_SECOND", "0".into()),
-            ("DEPINSCORE__REPORT__OUT_DIR", dir.path().join("reports").display().to_string()),
-            ("RUST_LOG", "warn,depinscore::commands=info".into()),
-            ("DEPINSCORE__LOG__FORMAT", "json".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-    };
+    let runner = Runner::new(dir.path(), &clickhouse.http_url(), grpc, rpc, api);
     let http = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
     let get = |url: String| http.block_on(async { client.get(&url).send().await?.text().await });
     let query = |sql: &str| clickhouse.query(sql).map(|s| s.trim().to_string());
-    let metric = |text: &str, name: &str| -> Option<f64> {
-        text.lines().find(|l| l.starts_with(&format!("{name} ")))?.rsplit(' ').next()?.parse().ok()
-    };
 
     // The node: the history as fast as it can, then live.
     let history_last = history_last_slot(args.days, args.compression);
@@ -196,8 +90,9 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
     }
     let mut node = runner.spawn("node", &node_args)?;
     eprintln!("producing {} days of history (slots 1..={history_last})", args.days);
-    let node_head =
-        || get(format!("http://{metrics_addr}/metrics")).ok().and_then(|t| metric(&t, "nosana_node_head_slot"));
+    let node_head = || {
+        get(format!("http://{metrics_addr}/metrics")).ok().and_then(|t| prometheus_value(&t, "nosana_node_head_slot"))
+    };
     let started = Instant::now();
     while node_head().is_none_or(|h| (h as u64) < history_last) {
         if node.child.try_wait()?.is_some() {

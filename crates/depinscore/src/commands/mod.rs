@@ -10,6 +10,7 @@ pub mod lifecycle;
 mod metrics_server;
 pub mod migrate;
 pub mod node;
+mod procs;
 pub mod report;
 mod rules;
 pub mod score;
