@@ -93,6 +93,22 @@ pub struct TokenFlowRow {
     pub amount: u64,
 }
 
+/// Account state versions are `slot << 20 | n`. A streamed write of a slot has `n` below this
+/// bit (its order in the slot); a state read over JSON-RPC (a snapshot, a repair) has it set,
+/// so it wins over the slot's streamed writes, and it is never counted when a replayed batch
+/// asks how many rows of a slot are already stored.
+pub const OUT_OF_BAND_VERSION: u64 = 1 << 19;
+
+/// `slot << 20 | seq` of the `seq`-th streamed write of `slot`.
+pub fn streamed_version(slot: u64, seq: usize) -> u64 {
+    (slot << 20) | (seq as u64).min(OUT_OF_BAND_VERSION - 1)
+}
+
+/// The version of the `seq`-th state read over JSON-RPC at `slot`.
+pub fn read_version(slot: u64, seq: usize) -> u64 {
+    (slot << 20) | OUT_OF_BAND_VERSION | (seq as u64).min(OUT_OF_BAND_VERSION - 1)
+}
+
 /// `account_states`: the newest write of each account wins (by `version`).
 #[derive(Clone, Debug, PartialEq, Eq, Row, Serialize, Deserialize)]
 pub struct AccountStateRow {

@@ -214,10 +214,16 @@ impl ChStore {
         // a prefix of its rows, in write order (ClickHouse applies the complete compressed chunks
         // it received): of a slot held in part, its first `held` rows are skipped and the rest
         // written. Rows are produced in the same order on every replay.
+        // States read over JSON-RPC (snapshots, repairs) are not a slot's streamed rows.
+        let streamed_only = if table == "account_states" {
+            format!(" AND bitAnd(version, {}) = 0", crate::rows::OUT_OF_BAND_VERSION)
+        } else {
+            String::new()
+        };
         let held: HashMap<u64, u64> = if check {
             self.client
                 .query(&format!(
-                    "SELECT slot, count() FROM {} WHERE slot >= ? AND slot <= ? GROUP BY slot",
+                    "SELECT slot, count() FROM {} WHERE slot >= ? AND slot <= ?{streamed_only} GROUP BY slot",
                     self.table(table)
                 ))
                 .bind(batch.first)

@@ -150,3 +150,39 @@ async fn a_slot_an_interrupted_insert_stored_in_part_gets_the_rest_and_nothing_t
     assert_eq!(listed(store.job_event_counts(u64::MAX).await.unwrap()), 7);
     assert_eq!(listed(store.daily_job_event_counts().await.unwrap()), 7, "the rollup counted each event once");
 }
+
+#[tokio::test]
+async fn states_read_over_json_rpc_at_a_slot_do_not_hide_that_slots_streamed_writes() {
+    let server = ClickHouse::start().unwrap();
+    let store = ChStore::open(&config(&server, "t_oob"), 1).await.unwrap();
+    let state = |pubkey: &str, slot: u64, version: u64| AccountStateRow {
+        pubkey: pubkey.into(),
+        kind: "job".into(),
+        program: "jobs".into(),
+        slot,
+        version,
+        closed: 0,
+        lamports: 1,
+        authority: String::new(),
+        market: String::new(),
+        amount: 0,
+        state: format!("{{\"at\":{version}}}"),
+        indexed_at: 1,
+    };
+    // A snapshot read five accounts at slot 201 before the stream's batch of 200..=202 arrived.
+    let snapshot: Vec<_> = (0..5).map(|i| state(&format!("s{i}"), 201, read_version(201, i))).collect();
+    store.write_account_snapshot(&snapshot).await.unwrap();
+    // A restarted indexer: its store checks every slot up to the highest one held anywhere.
+    let store = ChStore::open(&config(&server, "t_oob"), 1).await.unwrap();
+    let mut b = batch(200, 202);
+    b.account_states = vec![state("a", 201, streamed_version(201, 0)), state("b", 201, streamed_version(201, 1))];
+    store.write(&b).await.unwrap();
+    let streamed = server.query("SELECT count() FROM t_oob.account_states WHERE pubkey IN ('a', 'b')").unwrap();
+    assert_eq!(streamed.trim(), "2", "the slot's streamed writes are stored");
+    // Replayed, the batch adds nothing.
+    store.write(&b).await.unwrap();
+    assert_eq!(store.raw_table_count("account_states").await.unwrap(), 7);
+    // A state read at a slot wins over that slot's streamed writes.
+    assert!(read_version(201, 0) > streamed_version(201, 1_000_000));
+    assert!(streamed_version(202, 0) > read_version(201, usize::MAX));
+}

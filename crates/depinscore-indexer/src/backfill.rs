@@ -42,7 +42,8 @@ pub async fn backfill<C: Checkpoints>(
         return Ok(None);
     }
     let (tx, rx) = mpsc::channel(256);
-    let committer = tokio::spawn(committer::run(store, checkpoints, commit, rx, progress, shutdown.clone()));
+    let committer =
+        tokio::spawn(committer::run(store, checkpoints, commit, Some(rpc.clone()), rx, progress, shutdown.clone()));
     let result = fetch_range(rpc, start, to, concurrency, |slot| {
         let tx = tx.clone();
         let shutdown = shutdown.clone();
@@ -78,7 +79,7 @@ pub async fn snapshot(rpc: &RpcClient, store: &ChStore, now: u32) -> Result<(u64
     let mut rows: Vec<AccountStateRow> = Vec::new();
     let mut quarantine = Vec::new();
     for (seq, a) in accounts.iter().enumerate() {
-        let version = (a.slot << 20) | (seq as u64).min((1 << 20) - 1);
+        let version = depinscore_clickhouse::read_version(a.slot, seq);
         match decode_account(a) {
             AccountDecode::State(st) => rows.push(account_row(&st, a.lamports, version, now)),
             AccountDecode::Quarantine(q) => quarantine.push(quarantine_row(a.slot, "", "account", &q, 0)),
@@ -96,7 +97,7 @@ pub async fn snapshot(rpc: &RpcClient, store: &ChStore, now: u32) -> Result<(u64
                 kind: a.kind,
                 program: a.program,
                 slot,
-                version: (slot << 20) | ((1 << 20) - 1),
+                version: depinscore_clickhouse::read_version(slot, usize::MAX),
                 closed: 1,
                 lamports: 0,
                 authority: String::new(),

@@ -1,5 +1,5 @@
-//! Decodes sealed slots and commits them to ClickHouse in batches, then advances the durable
-//! checkpoint. A failed write is retried with capped backoff until it succeeds or shutdown:
+//! Decodes sealed slots and commits them to ClickHouse in batches, repairs the accounts a
+//! batch quarantined (read again over JSON-RPC), then advances the durable checkpoint. A failed write is retried with capped backoff until it succeeds or shutdown:
 //! slow or absent ClickHouse blocks the channel (backpressure), it never drops a slot.
 
 use std::sync::Arc;
@@ -10,7 +10,9 @@ use tokio::sync::{mpsc, watch};
 
 use crate::checkpoint::Checkpoints;
 use crate::metrics as m;
+use crate::repair::repair_rows;
 use crate::rows::{slot_rows, unix_now};
+use crate::rpc::RpcClient;
 use crate::sealer::SealedSlot;
 
 /// Batching knobs.
@@ -76,6 +78,7 @@ pub async fn run<C: Checkpoints>(
     store: Arc<ChStore>,
     checkpoints: Arc<C>,
     config: CommitConfig,
+    rpc: Option<RpcClient>,
     slots: mpsc::Receiver<SealedSlot>,
     progress: watch::Sender<Committed>,
     mut shutdown: watch::Receiver<bool>,
@@ -128,6 +131,11 @@ pub async fn run<C: Checkpoints>(
             if !write_with_retry(&store, &batch, &mut shutdown).await {
                 return;
             }
+            if let Some(rpc) = &rpc
+                && !repair_with_retry(&store, rpc, &batch, &mut shutdown).await
+            {
+                return;
+            }
             loop {
                 match checkpoints.save(&config.stream, last, last_time).await {
                     Ok(()) => break,
@@ -156,6 +164,39 @@ async fn sleep_or_shutdown(d: Duration, shutdown: &mut watch::Receiver<bool>) ->
     tokio::select! {
         _ = tokio::time::sleep(d) => *shutdown.borrow(),
         _ = shutdown.changed() => *shutdown.borrow(),
+    }
+}
+
+/// Stores the current state of every account `batch` quarantined, retrying until done; false
+/// when shut down first.
+async fn repair_with_retry(
+    store: &ChStore,
+    rpc: &RpcClient,
+    batch: &SlotBatch,
+    shutdown: &mut watch::Receiver<bool>,
+) -> bool {
+    if !batch.quarantine.iter().any(|q| q.source == "account") {
+        return true;
+    }
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let result = match repair_rows(rpc, batch, unix_now()).await {
+            Ok(rows) => store.write_account_snapshot(&rows).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok(n) => {
+                m::repaired(n);
+                return true;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, first = batch.first, last = batch.last, "account repair failed; retrying");
+                if sleep_or_shutdown(backoff, shutdown).await {
+                    return false;
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
     }
 }
 

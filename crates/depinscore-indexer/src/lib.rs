@@ -10,6 +10,7 @@ pub mod committer;
 pub mod convert;
 pub mod fetch;
 mod metrics;
+pub mod repair;
 pub mod rows;
 pub mod rpc;
 pub mod sealer;
@@ -48,7 +49,12 @@ pub async fn index<C: Checkpoints>(
             behind
         });
     }
-    let io = stream::Io { rpc, store: store.clone(), checkpoints: checkpoints.clone(), stream: commit.stream.clone() };
+    let io = stream::Io {
+        rpc: rpc.clone(),
+        store: store.clone(),
+        checkpoints: checkpoints.clone(),
+        stream: commit.stream.clone(),
+    };
     if checkpoint.is_none() {
         // Accounts created before the first streamed slot (genesis, or history the stream
         // does not replay) only exist in a snapshot.
@@ -68,7 +74,8 @@ pub async fn index<C: Checkpoints>(
         }
     }
     let (tx, rx) = mpsc::channel(1024);
-    let committer = tokio::spawn(committer::run(store, checkpoints, commit, rx, progress, shutdown.clone()));
+    let committer =
+        tokio::spawn(committer::run(store, checkpoints, commit, Some(rpc.clone()), rx, progress, shutdown.clone()));
     stream::follow(stream, io, checkpoint, tx, shutdown).await;
     committer.await.map_err(|e| format!("committer task: {e}"))?;
     Ok(())

@@ -27,6 +27,12 @@ pub(crate) fn quarantined(n: usize) {
     }
 }
 
+pub(crate) fn repaired(n: u64) {
+    if n > 0 {
+        counter!("depinscore_indexer_accounts_repaired_total").increment(n);
+    }
+}
+
 pub(crate) fn reconnect(reason: &'static str) {
     counter!("depinscore_indexer_reconnects_total", "reason" => reason).increment(1);
 }

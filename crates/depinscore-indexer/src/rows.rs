@@ -55,7 +55,7 @@ pub fn slot_rows(slot: &SealedSlot, now: u32) -> SlotBatch {
         transaction_rows(tx, &decoded, block_time, &mut batch);
     }
     for (seq, account) in slot.accounts.iter().enumerate() {
-        let version = (b.slot << 20) | (seq as u64).min((1 << 20) - 1);
+        let version = depinscore_clickhouse::streamed_version(b.slot, seq);
         match decode_account(account) {
             AccountDecode::State(s) => batch.account_states.push(account_row(&s, account.lamports, version, now)),
             AccountDecode::Quarantine(q) => {

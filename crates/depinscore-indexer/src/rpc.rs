@@ -285,6 +285,52 @@ impl RpcClient {
     }
 }
 
+impl RpcClient {
+    /// The accounts at `keys` (at most 100 per request; more are split), `None` where none
+    /// exists, and the slot the node read them at (the lowest of the requests').
+    pub async fn multiple_accounts(&self, keys: &[Pubkey]) -> Result<(u64, Vec<Option<RawAccount>>), RpcError> {
+        let mut out = Vec::with_capacity(keys.len());
+        let mut slot = u64::MAX;
+        for chunk in keys.chunks(100) {
+            let list: Vec<String> = chunk.iter().map(|k| k.to_string()).collect();
+            let params = json!([list, {"encoding": "base64", "commitment": "confirmed"}]);
+            let result: WithContext<Vec<Option<UiAccount>>> = self.call("getMultipleAccounts", params).await?;
+            slot = slot.min(result.context.slot);
+            one_per_key(chunk.len(), result.value.len())?;
+            for (key, account) in chunk.iter().zip(result.value) {
+                let Some(a) = account else {
+                    out.push(None);
+                    continue;
+                };
+                let shape = |detail: String| RpcError::Shape { method: "getMultipleAccounts", detail };
+                let data = base64::engine::general_purpose::STANDARD
+                    .decode(&a.data.0)
+                    .map_err(|e| shape(format!("{key}: {e}")))?;
+                let owner = key_str(&a.owner).map_err(|e| shape(format!("{key}: owner {e}")))?;
+                out.push(Some(RawAccount {
+                    pubkey: *key,
+                    owner,
+                    lamports: a.lamports,
+                    data,
+                    slot: result.context.slot,
+                    write_version: 0,
+                    txn_signature: None,
+                }));
+            }
+        }
+        Ok((if slot == u64::MAX { 0 } else { slot }, out))
+    }
+}
+
+/// A node must answer one entry per requested key.
+fn one_per_key(asked: usize, got: usize) -> Result<(), RpcError> {
+    if asked == got {
+        Ok(())
+    } else {
+        Err(RpcError::Shape { method: "getMultipleAccounts", detail: format!("{got} accounts for {asked} keys") })
+    }
+}
+
 fn instruction(ix: UiInstruction, default_height: u32) -> Result<RawInstruction, ConvertError> {
     let data = bs58::decode(&ix.data).into_vec().map_err(|_| ConvertError::Key(ix.data.clone()))?;
     Ok(RawInstruction {

@@ -126,7 +126,7 @@ async fn clickhouse_stopped_and_restarted_mid_run_leaves_zero_differences() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn corrupted_account_data_is_quarantined_and_counted_and_nothing_else_changes() {
+async fn corrupted_account_data_is_quarantined_then_repaired_from_the_node_and_nothing_else_changes() {
     let (_clickhouse, store) = fresh_store("e2e_corrupt").await;
     let driver = DriverConfig { corrupt_fraction: 0.05, ..fast(400) };
     let mut node = Node::start(SMALL, 16, driver, GrpcConfig::default(), LedgerConfig::default()).await;
@@ -144,18 +144,21 @@ async fn corrupted_account_data_is_quarantined_and_counted_and_nothing_else_chan
     let diffs = verify::against_truth(&store, &truth, true).await.unwrap();
     assert!(diffs.is_empty(), "{diffs:?}");
     assert!(!truth.faults.corrupted_accounts.is_empty());
-    // A quarantine the truth does not explain, or a fault missing from it, is a difference.
+    // Streamed from slot 1, every corrupted write was seen: the quarantine is exactly them.
+    let quarantined: std::collections::BTreeSet<(u64, String)> =
+        store.quarantined_items().await.unwrap().into_iter().map(|q| (q.slot, q.account)).collect();
+    let corrupted: std::collections::BTreeSet<(u64, String)> =
+        truth.faults.corrupted_accounts.iter().map(|c| (c.slot, c.pubkey.clone())).collect();
+    assert_eq!(quarantined, corrupted);
+    // A quarantine the truth does not explain is a difference.
     let mut unexplained = truth.clone();
     let dropped = unexplained.faults.corrupted_accounts.pop().unwrap();
-    unexplained
-        .faults
-        .corrupted_accounts
-        .push(verify::CorruptedAccount { slot: dropped.slot + 100_000, ..dropped.clone() });
     let diffs = verify::against_truth(&store, &unexplained, true).await.unwrap();
-    let names: Vec<&str> = diffs.iter().map(|d| d.what.as_str()).collect();
-    assert_eq!(names.len(), 2, "{diffs:?}");
-    assert!(names[0].starts_with(&format!("quarantined account {}", dropped.pubkey)), "{diffs:?}");
-    assert!(names[1].starts_with(&format!("corrupted account {}", dropped.pubkey)), "{diffs:?}");
+    assert_eq!(diffs.len(), 1, "{diffs:?}");
+    assert!(diffs[0].what.starts_with(&format!("quarantined account {}", dropped.pubkey)), "{diffs:?}");
+    // Each quarantined account was read again over JSON-RPC: every stored state is the node's.
+    let diffs = verify::against_node(&store, &node.rpc_client()).await.unwrap();
+    assert!(diffs.is_empty(), "{diffs:?}");
     let quarantined = store.quarantine_counts().await.unwrap();
     let accounts: u64 = quarantined.iter().filter(|q| q.source == "account").map(|q| q.items).sum();
     assert!(accounts > 0, "corrupted writes were quarantined: {quarantined:?}");

@@ -57,11 +57,8 @@ fn an_indexer_killed_with_sigkill_again_and_again_ends_with_zero_differences() {
         assert!(indexer.0.try_wait().unwrap().is_none(), "the indexer exited");
         std::thread::sleep(Duration::from_millis(500));
     }
-    // Account states are compared in the in-process restart tests; under SIGKILL they can
-    // still differ (an open issue: a killed snapshot INSERT), so this test checks what the
-    // transactions carry: every flow, job, event and transaction count.
-    let out =
-        env.command(dir.path()).args(["verify", "--no-accounts", "--truth", truth.to_str().unwrap()]).output().unwrap();
+    // Every flow, job, event and transaction count, and every account state the node holds.
+    let out = env.command(dir.path()).args(["verify", "--truth", truth.to_str().unwrap()]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         // Say what the store holds for the first account that differs.
