@@ -122,7 +122,10 @@ async fn sql_injection_strings_in_parameters_are_refused_and_change_nothing() {
         let path = format!("/v1/score/{q}");
         let r = api.get(&path).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        api.get(&format!("/v1/metrics/{q}")).await.assert_bad("name");
     }
+    // Well-formed but unknown is not malformed.
+    assert_eq!(api.get("/v1/metrics/no_such_metric").await.status, StatusCode::NOT_FOUND);
     assert_eq!(api.get("/v1/score/history").await.json(), before);
 }
 

@@ -108,6 +108,13 @@ const MAX_SNAPSHOTS: u32 = 2_000;
         (status = 404, description = "Unknown metric, or no snapshot yet", content_type = "application/problem+json", body = Problem),
     ))]
 pub async fn one(State(s): State<SharedState>, Path(name): Path<String>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    // What the document promises: a malformed name is a 400, a well-formed unknown one a 404.
+    if name.is_empty()
+        || name.len() > 64
+        || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(ApiError::bad("name", "must be 1 to 64 characters of a-z, 0-9 and _"));
+    }
     let p = Params::parse(q.as_deref(), &["from", "to", "interval"])?;
     let from = p.time("from", false)?.unwrap_or(0);
     let to = p.time("to", true)?.unwrap_or(253_402_300_799);
