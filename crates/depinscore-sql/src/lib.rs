@@ -42,5 +42,5 @@ pub use migrate::{MIGRATIONS, MIGRATIONS_TABLE, Migration};
 pub use nodes::NodeRecord;
 pub use prices::PricePoint;
 pub use snapshots::SnapshotRecord;
-pub use store::{Backend, SqlStore};
+pub use store::{Backend, SqlStore, TABLES};
 pub use time::now_unix;

@@ -83,11 +83,40 @@ impl SqlStore {
         &self.pool
     }
 
+    /// Rows in each of [`TABLES`]: a fingerprint of the whole store (the fault campaign
+    /// compares one taken before an attack with one taken after).
+    pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, SqlError> {
+        let mut out = Vec::with_capacity(TABLES.len());
+        for table in TABLES {
+            let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(SqlError::query("counting rows"))?;
+            out.push((table, sqlx::Row::try_get::<i64, _>(&row, "n").map_err(SqlError::query("counting rows"))?));
+        }
+        Ok(out)
+    }
+
     /// Closes every connection; later calls fail.
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
+
+/// Every table the migrations create.
+pub const TABLES: [&str; 11] = [
+    "schema_migrations",
+    "checkpoints",
+    "nodes",
+    "markets",
+    "prices",
+    "imports",
+    "score_snapshots",
+    "api_keys",
+    "published_reports",
+    "rubric_evidence",
+    "stream_leases",
+];
 
 /// What a URL points at.
 #[derive(Debug, PartialEq)]

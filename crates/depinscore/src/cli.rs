@@ -57,6 +57,10 @@ enum Command {
     /// commands as processes; prints one JSON summary of ingest, lag, engine, report and API
     /// figures beside their targets.
     Bench(commands::bench::Args),
+    /// The fault campaign: SIGKILLs of the indexer, dropped streams, a ClickHouse outage, dead
+    /// slots, replays, corrupted accounts and unknown instructions on a long stream, then
+    /// `verify --truth`; decoder fuzzing; attacks on the live API. Prints `N passed, N failed`.
+    Faults(commands::faults::Args),
 }
 
 impl Cli {
@@ -79,6 +83,7 @@ impl Cli {
             Command::Demo(args) => commands::demo::run(&settings, &args),
             Command::Config(args) => commands::config::run(&settings, &args),
             Command::Bench(args) => commands::bench::run(&settings, &args),
+            Command::Faults(args) => commands::faults::run(&settings, &args),
         }
     }
 }

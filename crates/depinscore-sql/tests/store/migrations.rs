@@ -1,22 +1,9 @@
 //! Migrations: applied once, recorded, and refused when the database does not fit this build.
 
-use depinscore_sql::{MIGRATIONS, SqlError, SqlStore};
+use depinscore_sql::{MIGRATIONS, SqlError, SqlStore, TABLES};
 use sqlx::Row;
 
 use crate::common::{fresh, fresh_postgres_url};
-
-const TABLES: [&str; 10] = [
-    "schema_migrations",
-    "checkpoints",
-    "nodes",
-    "markets",
-    "prices",
-    "imports",
-    "score_snapshots",
-    "api_keys",
-    "published_reports",
-    "rubric_evidence",
-];
 
 #[tokio::test]
 async fn migrations_apply_once_and_a_second_run_applies_nothing() {
@@ -34,6 +21,13 @@ async fn migrations_apply_once_and_a_second_run_applies_nothing() {
             let expected = if table == "schema_migrations" { MIGRATIONS.len() as i64 } else { 0 };
             assert_eq!(n, expected, "{}: {table}", db.label);
         }
+        let counts = db.store.table_counts().await.unwrap();
+        assert_eq!(counts.len(), TABLES.len());
+        assert_eq!(counts[0], ("schema_migrations", MIGRATIONS.len() as i64), "{}", db.label);
+        assert!(counts[1..].iter().all(|(_, n)| *n == 0), "{}: {counts:?}", db.label);
+        db.store.create_api_key("counted", 1).await.unwrap();
+        let after = db.store.table_counts().await.unwrap();
+        assert!(after.contains(&("api_keys", 1)), "{}: {after:?}", db.label);
         let row = sqlx::query("SELECT version, name, checksum FROM schema_migrations WHERE version = 1")
             .fetch_one(db.store.pool())
             .await

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod export;
+pub mod faults;
 pub mod import;
 pub mod index;
 pub mod lifecycle;
