@@ -19,8 +19,12 @@ pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// A JSON body (no caching headers).
 pub fn json<T: Serialize>(value: &T) -> ApiResult<Response> {
-    let bytes = serde_json::to_vec(value).map_err(|e| ApiError::store("the serializer", e))?;
-    Ok(bytes_with(Bytes::from(bytes), JSON))
+    Ok(bytes_with(json_bytes(value)?, JSON))
+}
+
+/// A value serialised as JSON.
+pub fn json_bytes<T: Serialize>(value: &T) -> ApiResult<Bytes> {
+    serde_json::to_vec(value).map(Bytes::from).map_err(|e| ApiError::store("the serializer", e))
 }
 
 pub fn bytes_with(bytes: Bytes, content_type: &'static str) -> Response {

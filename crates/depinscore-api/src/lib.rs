@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod params;
 pub mod rate_limit;
+pub mod read_cache;
 pub mod routes;
 pub mod series;
 pub mod state;

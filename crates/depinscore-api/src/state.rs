@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::cache::SnapshotCache;
 use crate::rate_limit::RateLimiter;
+use crate::read_cache::ReadCache;
 
 /// The result of a re-score.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
@@ -52,6 +53,9 @@ pub struct ApiConfig {
     pub chromium: Option<PathBuf>,
     /// Free text naming what is measured, printed in reports.
     pub generated_for: String,
+    /// How long an explorer list or aggregate answer is shared by identical requests (zero:
+    /// never).
+    pub explorer_cache: Duration,
 }
 
 impl Default for ApiConfig {
@@ -64,6 +68,7 @@ impl Default for ApiConfig {
             refresh: Duration::from_secs(5),
             chromium: None,
             generated_for: "Nosana".into(),
+            explorer_cache: Duration::from_secs(1),
         }
     }
 }
@@ -78,6 +83,8 @@ pub struct AppState {
     pub config: ApiConfig,
     pub cloud_prices: CloudPriceTable,
     pub cache: SnapshotCache,
+    /// Explorer lists and aggregates, shared for `config.explorer_cache`.
+    pub reads: ReadCache,
     pub limiter: RateLimiter,
     pub render_metrics: Arc<dyn Fn() -> String + Send + Sync>,
     pub rescorer: Option<Arc<dyn Rescorer>>,
@@ -100,12 +107,14 @@ impl AppState {
         cloud_prices: CloudPriceTable,
     ) -> Self {
         let limiter = RateLimiter::new(config.rate_limit_per_s, config.rate_limit_burst);
+        let reads = ReadCache::new(config.explorer_cache);
         AppState {
             sql,
             clickhouse,
             config,
             cloud_prices,
             cache: SnapshotCache::default(),
+            reads,
             limiter,
             render_metrics: Arc::new(String::new),
             rescorer: None,

@@ -14,7 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::json;
+use crate::http::{JSON, bytes_with, json, json_bytes};
 use crate::params::{Params, address, signature};
 use crate::state::SharedState;
 
@@ -23,6 +23,15 @@ pub(crate) fn ch(parameter: &str) -> impl Fn(ChError) -> ApiError + '_ {
     move |e| {
         if e.is_client_error() { ApiError::bad(parameter, e.to_string()) } else { ApiError::store("ClickHouse", e) }
     }
+}
+
+/// An explorer answer through the short-lived read cache (`api.explorer_cache_ms`).
+async fn cached<F, Fut>(s: &SharedState, key: String, compute: F) -> ApiResult<Response>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ApiResult<bytes::Bytes>>,
+{
+    Ok(bytes_with(s.reads.get_or_compute(key, compute).await?, JSON))
 }
 
 fn state_of(v: &str) -> ApiResult<JobState> {
@@ -78,8 +87,8 @@ pub async fn jobs(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiRes
     {
         return Err(ApiError::bad("from", "is after `to`"));
     }
-    let page = s.clickhouse()?.jobs(&filter).await.map_err(ch("cursor"))?;
-    json(&page)
+    let key = format!("/v1/jobs?{}", q.as_deref().unwrap_or_default());
+    cached(&s, key, || async { json_bytes(&s.clickhouse()?.jobs(&filter).await.map_err(ch("cursor"))?) }).await
 }
 
 /// One job: its state, account, every lifecycle event in chain order and every token flow.
@@ -107,7 +116,10 @@ pub async fn job(State(s): State<SharedState>, Path(job): Path<String>, RawQuery
     ))]
 pub async fn job_stats(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
-    json(&s.clickhouse()?.job_stats().await.map_err(ch("stats"))?)
+    cached(&s, "/v1/jobs/stats".into(), || async {
+        json_bytes(&s.clickhouse()?.job_stats().await.map_err(ch("stats"))?)
+    })
+    .await
 }
 
 /// What the off-chain registry says about a node.
@@ -230,7 +242,10 @@ pub struct MarketList {
     ))]
 pub async fn markets(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
-    json(&MarketList { items: s.clickhouse()?.markets().await.map_err(ch("market"))? })
+    cached(&s, "/v1/markets".into(), || async {
+        json_bytes(&MarketList { items: s.clickhouse()?.markets().await.map_err(ch("market"))? })
+    })
+    .await
 }
 
 /// One market with its live queue and job counts.
@@ -272,7 +287,8 @@ fn account_page(q: Option<&str>) -> ApiResult<AccountPage> {
     ))]
 pub async fn stakes(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let page = account_page(q.as_deref())?;
-    json(&s.clickhouse()?.stakes(&page).await.map_err(ch("after"))?)
+    let key = format!("/v1/stakes?{}", q.as_deref().unwrap_or_default());
+    cached(&s, key, || async { json_bytes(&s.clickhouse()?.stakes(&page).await.map_err(ch("after"))?) }).await
 }
 
 /// Reward accounts by address; `next` continues.
@@ -289,7 +305,8 @@ pub async fn stakes(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiR
     ))]
 pub async fn rewards(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let page = account_page(q.as_deref())?;
-    json(&s.clickhouse()?.rewards(&page).await.map_err(ch("after"))?)
+    let key = format!("/v1/rewards?{}", q.as_deref().unwrap_or_default());
+    cached(&s, key, || async { json_bytes(&s.clickhouse()?.rewards(&page).await.map_err(ch("after"))?) }).await
 }
 
 /// Reward pools by address; `next` continues.
@@ -306,7 +323,8 @@ pub async fn rewards(State(s): State<SharedState>, RawQuery(q): RawQuery) -> Api
     ))]
 pub async fn pools(State(s): State<SharedState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let page = account_page(q.as_deref())?;
-    json(&s.clickhouse()?.pools(&page).await.map_err(ch("after"))?)
+    let key = format!("/v1/pools?{}", q.as_deref().unwrap_or_default());
+    cached(&s, key, || async { json_bytes(&s.clickhouse()?.pools(&page).await.map_err(ch("after"))?) }).await
 }
 
 /// One transaction: its row, decoded instructions, job events and token flows.

@@ -69,6 +69,7 @@ pub fn api_config(settings: &Settings) -> anyhow::Result<ApiConfig> {
         refresh: Duration::from_secs(a.refresh_secs),
         chromium: (!a.chromium.is_empty()).then(|| PathBuf::from(&a.chromium)),
         generated_for: a.generated_for.clone(),
+        explorer_cache: Duration::from_millis(a.explorer_cache_ms),
     })
 }
 
