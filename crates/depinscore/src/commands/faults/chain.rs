@@ -261,14 +261,26 @@ fn output(runner: &Runner, name: &str, args: &[&str]) -> anyhow::Result<(bool, S
     Ok((out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned()))
 }
 
-/// The lines of `verify`'s output worth printing: its totals and quarantine on success, the
-/// first differences on failure.
+/// The lines of `verify`'s output worth printing: its totals and the quarantine by source on
+/// success, the first differences on failure.
 fn summary(out: &str, ok: bool) -> String {
-    let lines: Vec<&str> = if ok {
-        out.lines().filter(|l| !l.starts_with("DIFF")).collect()
-    } else {
-        out.lines().filter(|l| l.starts_with("DIFF")).take(10).collect()
-    };
+    if !ok {
+        return out.lines().filter(|l| l.starts_with("DIFF")).take(10).collect::<Vec<_>>().join("; ");
+    }
+    let mut lines: Vec<String> =
+        out.lines().filter(|l| !l.starts_with("DIFF") && !l.starts_with("quarantined:")).map(String::from).collect();
+    // "quarantined: 5 account × JobAccount: …" summed by source.
+    let mut by_source: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for l in out.lines().filter_map(|l| l.strip_prefix("quarantined: ")) {
+        let mut words = l.split_whitespace();
+        if let (Some(Ok(n)), Some(source)) = (words.next().map(str::parse::<u64>), words.next()) {
+            *by_source.entry(source).or_default() += n;
+        }
+    }
+    if !by_source.is_empty() {
+        let parts: Vec<String> = by_source.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        lines.push(format!("quarantined {}", parts.join(", ")));
+    }
     lines.join("; ")
 }
 
@@ -289,5 +301,19 @@ mod tests {
         assert_eq!((stop.as_secs(), (start - stop).as_secs()), (270, 60));
         assert!(plan.windows(2).all(|w| w[0].0 <= w[1].0));
         assert!(schedule(&mut Rng::new(7), 60.0, 0, 0).is_empty());
+    }
+
+    #[test]
+    fn a_verify_summary_sums_the_quarantine_by_source_or_lists_differences() {
+        let out = "truth: 12 jobs, 0 differences\nquarantined: 5 account × JobAccount: short\n\
+                   quarantined: 16 account × unknown discriminator\nquarantined: 1 instruction × x\nverify: zero differences\n";
+        assert_eq!(
+            summary(out, true),
+            "truth: 12 jobs, 0 differences; verify: zero differences; quarantined 21 account, 1 instruction"
+        );
+        assert_eq!(
+            summary("DIFF a: expected 1, found 2\nquarantined: 1 account × y\n", false),
+            "DIFF a: expected 1, found 2"
+        );
     }
 }
