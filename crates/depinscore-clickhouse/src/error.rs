@@ -22,4 +22,14 @@ impl ChError {
     pub fn is_client_error(&self) -> bool {
         matches!(self, ChError::InvalidCursor(_) | ChError::InvalidFilter(_))
     }
+
+    /// Whether the server could not be reached or did not answer in time (down, restarting):
+    /// worth retrying, unlike a refusal or a malformed setting.
+    pub fn is_unreachable(&self) -> bool {
+        let e = match self {
+            ChError::Client(e) | ChError::Migration { source: e, .. } => e,
+            _ => return false,
+        };
+        matches!(e, clickhouse::error::Error::Network(_) | clickhouse::error::Error::TimedOut)
+    }
 }

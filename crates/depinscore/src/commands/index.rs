@@ -205,12 +205,15 @@ fn now() -> i64 {
 pub async fn follow(
     settings: &Settings,
     progress: watch::Sender<Committed>,
-    shutdown: watch::Receiver<bool>,
+    mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let stream = stores::stream_config(settings)?;
     let commit = stores::commit_config(settings)?;
     let rpc = stores::rpc(settings)?;
-    let ch = stores::clickhouse(settings).await?;
+    // A service started while ClickHouse is down (or restarting) waits for it.
+    let Some(ch) = stores::clickhouse_when_reachable(settings, &mut shutdown).await? else {
+        return Ok(());
+    };
     let checkpoints = Arc::new(stores::SqlCheckpoints(stores::sql(settings).await?));
     println!(
         "following {} into {}/{}",

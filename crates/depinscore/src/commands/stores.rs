@@ -25,6 +25,31 @@ pub async fn clickhouse(settings: &Settings) -> anyhow::Result<Arc<ChStore>> {
     Ok(Arc::new(store))
 }
 
+/// ClickHouse with every migration applied, waiting for it while it cannot be reached (down or
+/// restarting: retried with backoff up to 30 s, each attempt logged); `None` when `shutdown`
+/// came first. Any other failure (refused credentials, a bad database name) is an error.
+pub async fn clickhouse_when_reachable(
+    settings: &Settings,
+    shutdown: &mut watch::Receiver<bool>,
+) -> anyhow::Result<Option<Arc<ChStore>>> {
+    let cfg = settings.clickhouse.config();
+    let mut wait = Duration::from_secs(1);
+    loop {
+        match ChStore::open(&cfg, unix_now()).await {
+            Ok(store) => return Ok(Some(Arc::new(store))),
+            Err(e) if e.is_unreachable() => {
+                tracing::warn!(url = %crate::commands::config::mask_url(&cfg.url), error = %e, retry_in = ?wait, "ClickHouse is not reachable yet");
+            }
+            Err(e) => return Err(e).with_context(|| format!("opening ClickHouse at {} (clickhouse.url)", cfg.url)),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.wait_for(|s| *s) => return Ok(None),
+        }
+        wait = (wait * 2).min(Duration::from_secs(30));
+    }
+}
+
 /// The relational store with every migration applied.
 pub async fn sql(settings: &Settings) -> anyhow::Result<SqlStore> {
     let url = &settings.database.url;
