@@ -23,7 +23,7 @@ pub struct Problem {
 }
 
 /// What a handler can fail with.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("parameter `{parameter}`: {detail}")]
     BadParameter { parameter: String, detail: String },

@@ -2,7 +2,9 @@
 //! aggregates change at most once per committed slot (every 400 ms on mainnet), while many
 //! clients ask for the same first pages: within `ttl` they share one answer, and clients that
 //! arrive while it is being computed wait for it instead of each sending ClickHouse the same
-//! query. Errors are not cached.
+//! query. A failure is shared only with the clients that waited for that computation; the
+//! next client computes again. Bodies above `MAX_BODY` are not kept, so the cache holds at
+//! most `CAPACITY × MAX_BODY`.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -14,9 +16,12 @@ use crate::bounded::Bounded;
 use crate::error::ApiResult;
 
 /// Keys remembered at once (route and query string).
-const CAPACITY: usize = 4096;
+const CAPACITY: usize = 512;
+/// Largest answer kept (a page of 500 jobs is about 400 KB; first pages are far smaller).
+const MAX_BODY: usize = 256 * 1024;
 
-type Slot = Arc<tokio::sync::Mutex<Option<(Instant, Bytes)>>>;
+/// The last computation of a key: when it finished, and what it gave.
+type Slot = Arc<tokio::sync::Mutex<Option<(Instant, ApiResult<Bytes>)>>>;
 
 pub struct ReadCache {
     ttl: Duration,
@@ -50,15 +55,22 @@ impl ReadCache {
                 }
             }
         };
+        let arrived = Instant::now();
         let mut held = slot.lock().await;
-        if let Some((at, body)) = held.as_ref()
-            && at.elapsed() < self.ttl
-        {
-            return Ok(body.clone());
+        if let Some((at, result)) = held.as_ref() {
+            // Fresh, or computed while this client waited for it (a failure too).
+            let fresh = result.is_ok() && at.elapsed() < self.ttl;
+            if fresh || *at >= arrived {
+                return result.clone();
+            }
         }
-        let body = compute().await?;
-        *held = Some((Instant::now(), body.clone()));
-        Ok(body)
+        let result = compute().await;
+        let keep = match &result {
+            Ok(body) => body.len() <= MAX_BODY,
+            Err(_) => true,
+        };
+        *held = keep.then(|| (Instant::now(), result.clone()));
+        result
     }
 }
 
@@ -87,6 +99,26 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(250)).await;
         ask(cache.clone(), runs.clone()).await;
         assert_eq!(runs.load(Ordering::SeqCst), 2, "recomputed once expired");
+    }
+
+    #[tokio::test]
+    async fn a_failure_reaches_the_clients_that_waited_for_it_but_the_next_one_computes_again() {
+        let cache = Arc::new(ReadCache::new(Duration::from_secs(60)));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let ask = |cache: Arc<ReadCache>, runs: Arc<AtomicUsize>| async move {
+            cache
+                .get_or_compute("k".into(), || async {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Err(crate::error::ApiError::store("ClickHouse", "down"))
+                })
+                .await
+        };
+        let answers = futures::future::join_all((0..16).map(|_| tokio::spawn(ask(cache.clone(), runs.clone())))).await;
+        assert!(answers.into_iter().all(|a| a.unwrap().is_err()));
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "the waiting clients share the failure");
+        assert!(ask(cache.clone(), runs.clone()).await.is_err());
+        assert_eq!(runs.load(Ordering::SeqCst), 2, "a later client tries again");
     }
 
     #[tokio::test]

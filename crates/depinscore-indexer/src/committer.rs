@@ -167,8 +167,10 @@ async fn sleep_or_shutdown(d: Duration, shutdown: &mut watch::Receiver<bool>) ->
     }
 }
 
-/// Stores the current state of every account `batch` quarantined, retrying until done; false
-/// when shut down first.
+/// Stores the current state of every account `batch` quarantined. A node that is unreachable,
+/// slow or behind is retried until it answers (false when shut down first); a node that
+/// refuses the request or answers nonsense is logged and counted, and the accounts stay
+/// quarantined (stale until their next write) rather than the indexer stalling.
 async fn repair_with_retry(
     store: &ChStore,
     rpc: &RpcClient,
@@ -180,23 +182,26 @@ async fn repair_with_retry(
     }
     let mut backoff = Duration::from_millis(100);
     loop {
-        let result = match repair_rows(rpc, batch, unix_now()).await {
-            Ok(rows) => store.write_account_snapshot(&rows).await.map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        match result {
-            Ok(n) => {
-                m::repaired(n);
+        let failure = match repair_rows(rpc, batch, unix_now()).await {
+            Ok(rows) => match store.write_account_snapshot(&rows).await {
+                Ok(n) => {
+                    m::repaired(n);
+                    return true;
+                }
+                Err(e) => e.to_string(),
+            },
+            Err(e) if e.is_transient() => e.to_string(),
+            Err(e) => {
+                tracing::error!(error = %e, first = batch.first, last = batch.last, "account repair refused; the accounts stay quarantined");
+                m::repair_failed();
                 return true;
             }
-            Err(e) => {
-                tracing::warn!(error = %e, first = batch.first, last = batch.last, "account repair failed; retrying");
-                if sleep_or_shutdown(backoff, shutdown).await {
-                    return false;
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-            }
+        };
+        tracing::warn!(error = %failure, first = batch.first, last = batch.last, "account repair failed; retrying");
+        if sleep_or_shutdown(backoff, shutdown).await {
+            return false;
         }
+        backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }
 

@@ -33,6 +33,10 @@ pub(crate) fn repaired(n: u64) {
     }
 }
 
+pub(crate) fn repair_failed() {
+    counter!("depinscore_indexer_account_repairs_failed_total").increment(1);
+}
+
 pub(crate) fn reconnect(reason: &'static str) {
     counter!("depinscore_indexer_reconnects_total", "reason" => reason).increment(1);
 }

@@ -13,10 +13,11 @@ use nosana_layouts::Pubkey;
 use crate::rows::account_row;
 use crate::rpc::{RpcClient, RpcError};
 
-/// State rows for every account quarantined in `batch`, as the node holds it now: a decoded
-/// state, or closed when the account is gone. An account whose current data does not decode
-/// either stays quarantined only. Each row carries the quarantined write's slot and a version
-/// past the slot the node read it at, so it wins over every write up to that slot.
+/// State rows for every account quarantined in `batch`, as the node holds it now (read no
+/// earlier than the newest quarantined write): a decoded state, or closed when the account is
+/// gone or no longer a Nosana account. An account whose current data does not decode either
+/// stays quarantined only. Each row carries the quarantined write's slot and a version in the
+/// slot the node read it at, so it wins over every streamed write up to that slot.
 pub async fn repair_rows(rpc: &RpcClient, batch: &SlotBatch, now: u32) -> Result<Vec<AccountStateRow>, RpcError> {
     // The latest quarantined write of each account, and the program that owned it.
     let mut wanted: BTreeMap<Pubkey, (u64, String)> = BTreeMap::new();
@@ -31,20 +32,24 @@ pub async fn repair_rows(rpc: &RpcClient, batch: &SlotBatch, now: u32) -> Result
         return Ok(Vec::new());
     }
     let keys: Vec<Pubkey> = wanted.keys().copied().collect();
-    let (read_at, accounts) = rpc.multiple_accounts(&keys).await?;
+    // Read no earlier than the newest quarantined write, so the state is at least that new.
+    let newest = wanted.values().map(|(slot, _)| *slot).max().unwrap_or(0);
+    let accounts = rpc.multiple_accounts(&keys, newest).await?;
     let mut rows = Vec::new();
-    for (key, account) in keys.iter().zip(accounts) {
+    for (key, (read_at, account)) in keys.iter().zip(accounts) {
         let (slot, program) = &wanted[key];
         let version = depinscore_clickhouse::read_version(read_at.max(*slot), usize::MAX);
-        match account {
-            Some(a) => {
-                if let AccountDecode::State(state) = decode_account(&a) {
-                    let mut row = account_row(&state, a.lamports, version, now);
-                    row.slot = *slot;
-                    rows.push(row);
-                }
+        let state = account.as_ref().map(|a| (a, decode_account(a)));
+        match state {
+            Some((a, AccountDecode::State(state))) => {
+                let mut row = account_row(&state, a.lamports, version, now);
+                row.slot = *slot;
+                rows.push(row);
             }
-            None => rows.push(AccountStateRow {
+            // Its current data does not decode either: it stays quarantined, nothing to store.
+            Some((_, AccountDecode::Quarantine(_))) => {}
+            // Gone, or no longer a Nosana account (reassigned): closed for this store.
+            None | Some((_, AccountDecode::Ignored)) => rows.push(AccountStateRow {
                 pubkey: key.to_string(),
                 kind: "unknown".into(),
                 program: program.clone(),

@@ -26,6 +26,14 @@ pub enum RpcError {
     Convert { slot: u64, source: ConvertError },
 }
 
+impl RpcError {
+    /// Worth retrying: the node was unreachable or slow, or had not reached the asked-for
+    /// context slot yet (-32016).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, RpcError::Http(_) | RpcError::Node { code: -32016, .. })
+    }
+}
+
 impl From<reqwest::Error> for RpcError {
     fn from(e: reqwest::Error) -> Self {
         RpcError::Http(e.without_url())
@@ -286,20 +294,25 @@ impl RpcClient {
 }
 
 impl RpcClient {
-    /// The accounts at `keys` (at most 100 per request; more are split), `None` where none
-    /// exists, and the slot the node read them at (the lowest of the requests').
-    pub async fn multiple_accounts(&self, keys: &[Pubkey]) -> Result<(u64, Vec<Option<RawAccount>>), RpcError> {
+    /// The accounts at `keys` (at most 100 per request; more are split), each with the slot
+    /// the node read it at and `None` where none exists. The node must have reached
+    /// `min_context_slot` (else a JSON-RPC error -32016 the caller may retry).
+    pub async fn multiple_accounts(
+        &self,
+        keys: &[Pubkey],
+        min_context_slot: u64,
+    ) -> Result<Vec<(u64, Option<RawAccount>)>, RpcError> {
         let mut out = Vec::with_capacity(keys.len());
-        let mut slot = u64::MAX;
         for chunk in keys.chunks(100) {
             let list: Vec<String> = chunk.iter().map(|k| k.to_string()).collect();
-            let params = json!([list, {"encoding": "base64", "commitment": "confirmed"}]);
+            let params =
+                json!([list, {"encoding": "base64", "commitment": "confirmed", "minContextSlot": min_context_slot}]);
             let result: WithContext<Vec<Option<UiAccount>>> = self.call("getMultipleAccounts", params).await?;
-            slot = slot.min(result.context.slot);
+            let slot = result.context.slot;
             one_per_key(chunk.len(), result.value.len())?;
             for (key, account) in chunk.iter().zip(result.value) {
                 let Some(a) = account else {
-                    out.push(None);
+                    out.push((slot, None));
                     continue;
                 };
                 let shape = |detail: String| RpcError::Shape { method: "getMultipleAccounts", detail };
@@ -307,18 +320,19 @@ impl RpcClient {
                     .decode(&a.data.0)
                     .map_err(|e| shape(format!("{key}: {e}")))?;
                 let owner = key_str(&a.owner).map_err(|e| shape(format!("{key}: owner {e}")))?;
-                out.push(Some(RawAccount {
+                let raw = RawAccount {
                     pubkey: *key,
                     owner,
                     lamports: a.lamports,
                     data,
-                    slot: result.context.slot,
+                    slot,
                     write_version: 0,
                     txn_signature: None,
-                }));
+                };
+                out.push((slot, Some(raw)));
             }
         }
-        Ok((if slot == u64::MAX { 0 } else { slot }, out))
+        Ok(out)
     }
 }
 
@@ -416,4 +430,17 @@ fn ui_transaction(
         compute_units: meta.compute_units_consumed,
         err: meta.err.map(error_text),
     })
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::RpcError;
+
+    #[test]
+    fn a_node_behind_is_worth_retrying_and_a_refusal_or_nonsense_is_not() {
+        let node = |code| RpcError::Node { method: "getMultipleAccounts", code, message: String::new() };
+        assert!(node(-32016).is_transient(), "minimum context slot not reached");
+        assert!(!node(-32601).is_transient(), "method not found");
+        assert!(!RpcError::Shape { method: "getMultipleAccounts", detail: String::new() }.is_transient());
+    }
 }

@@ -19,9 +19,9 @@ pub fn unix_now() -> u32 {
 /// ClickHouse with every migration applied.
 pub async fn clickhouse(settings: &Settings) -> anyhow::Result<Arc<ChStore>> {
     let cfg = settings.clickhouse.config();
-    let store = ChStore::open(&cfg, unix_now())
-        .await
-        .with_context(|| format!("opening ClickHouse at {} (clickhouse.url)", cfg.url))?;
+    let store = ChStore::open(&cfg, unix_now()).await.with_context(|| {
+        format!("opening ClickHouse at {} (clickhouse.url)", crate::commands::config::mask_url(&cfg.url))
+    })?;
     Ok(Arc::new(store))
 }
 
@@ -40,7 +40,10 @@ pub async fn clickhouse_when_reachable(
             Err(e) if e.is_unreachable() => {
                 tracing::warn!(url = %crate::commands::config::mask_url(&cfg.url), error = %e, retry_in = ?wait, "ClickHouse is not reachable yet");
             }
-            Err(e) => return Err(e).with_context(|| format!("opening ClickHouse at {} (clickhouse.url)", cfg.url)),
+            Err(e) => {
+                let url = crate::commands::config::mask_url(&cfg.url);
+                return Err(e).with_context(|| format!("opening ClickHouse at {url} (clickhouse.url)"));
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}

@@ -126,7 +126,10 @@ async fn run(
             biased;
             _ = shutdown.wait_for(|stop| *stop) => break Some(Status::unavailable("the server is shutting down")),
             _ = tx.closed() => break None,
-            _ = sleep_until(drop_at) => break Some(Status::unavailable(DROPPED)),
+            _ = sleep_until(drop_at) => {
+                metrics::counter!("nosana_node_grpc_streams_dropped_total").increment(1);
+                break Some(Status::unavailable(DROPPED));
+            }
             msg = inbound.next(), if inbound_open => match msg {
                 // The client closed its side; keep streaming (as `subscribe_once` expects).
                 None => inbound_open = false,

@@ -90,12 +90,13 @@ pub(crate) fn campaign(
             let encoded: String = url_encode(evil);
             let uri = match location.as_str() {
                 "path" => fill_path(&path, &encoded),
-                _ => format!("{}?{parameter}={encoded}", fill_path(&path, "0000000000000000")),
+                // Path parameters get well-formed values, so a 400 names this query parameter.
+                _ => format!("{}?{parameter}={encoded}", fill_path_with(&path, well_formed)),
             };
             let response = http.block_on(async { client.get(format!("{base}{uri}")).send().await })?;
             let status = response.status().as_u16();
             let body: Value = http.block_on(response.json()).unwrap_or(Value::Null);
-            let named = location == "path" || body["parameter"].as_str() == Some(parameter.as_str());
+            let named = body["parameter"].as_str() == Some(parameter.as_str());
             if status == 400 && named {
                 answered_400 += 1;
             } else {
@@ -170,16 +171,33 @@ fn read_parameters(document: &Value) -> Vec<(String, String, String)> {
 
 /// `path` with every `{parameter}` replaced by `value`.
 fn fill_path(path: &str, value: &str) -> String {
+    fill_path_with(path, |_| value.to_string())
+}
+
+/// `path` with each `{parameter}` replaced by `value(parameter)`.
+fn fill_path_with(path: &str, value: impl Fn(&str) -> String) -> String {
     let mut out = String::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
         let Some(close) = rest[open..].find('}') else { break };
         out.push_str(&rest[..open]);
-        out.push_str(value);
+        out.push_str(&value(&rest[open + 1..open + close]));
         rest = &rest[open + close + 1..];
     }
     out.push_str(rest);
     out
+}
+
+/// A value the API accepts as well-formed for a path parameter of this name.
+fn well_formed(parameter: &str) -> String {
+    match parameter {
+        // The system program: a valid 32-byte base58 address.
+        "address" => "11111111111111111111111111111111".into(),
+        // 64 zero bytes in base58.
+        "signature" => "1".repeat(64),
+        "name" => "arr_usd".into(),
+        _ => "0000000000000000".into(),
+    }
 }
 
 /// Percent-encodes everything but unreserved characters.
@@ -192,18 +210,21 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
-/// Rows in every table of both stores, by `store.table`.
+/// Rows in every table of both stores, by `store.table` (deduplicated in ClickHouse).
 fn fingerprint(
     http: &tokio::runtime::Runtime,
     clickhouse: &ClickHouse,
     db: &Path,
 ) -> anyhow::Result<Vec<(String, i64)>> {
     let mut out = Vec::new();
+    // Deduplicated counts: background merges change raw counts of these engines, not these.
     let tables = clickhouse.query(
-        "SELECT name FROM system.tables WHERE database = 'depinscore' AND engine LIKE '%MergeTree' ORDER BY name",
+        "SELECT name, engine FROM system.tables WHERE database = 'depinscore' AND engine LIKE '%MergeTree' ORDER BY name",
     )?;
-    for table in tables.lines().filter(|l| !l.is_empty()) {
-        let n = clickhouse.query(&format!("SELECT count() FROM depinscore.`{table}`"))?;
+    for line in tables.lines().filter(|l| !l.is_empty()) {
+        let (table, engine) = line.split_once('\t').unwrap_or((line, ""));
+        let final_ = if engine == "MergeTree" { "" } else { " FINAL" };
+        let n = clickhouse.query(&format!("SELECT count() FROM depinscore.`{table}`{final_}"))?;
         out.push((format!("clickhouse.{table}"), n.trim().parse()?));
     }
     let counts = http.block_on(async {
@@ -281,6 +302,8 @@ mod tests {
         assert_eq!(fill_path("/v1/jobs/{address}", "x"), "/v1/jobs/x");
         assert_eq!(fill_path("/v1/admin/reports/{id}/publish", "0"), "/v1/admin/reports/0/publish");
         assert_eq!(fill_path("/v1/score", "x"), "/v1/score");
+        assert_eq!(fill_path_with("/v1/metrics/{name}", well_formed), "/v1/metrics/arr_usd");
+        assert_eq!(fill_path_with("/v1/reports/{id}", well_formed), "/v1/reports/0000000000000000");
         assert_eq!(url_encode("' OR 1=1 --"), "%27%20OR%201%3D1%20--");
     }
 

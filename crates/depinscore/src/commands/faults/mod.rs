@@ -105,23 +105,26 @@ pub fn run(_settings: &Settings, args: &Args) -> anyhow::Result<()> {
     anyhow::ensure!(args.history_days > 0, "--history-days must be positive");
     let dir = TempDir::new("faults")?;
     eprintln!("working in {}", dir.path().display());
-    let mut clickhouse = ClickHouse::start_in(&dir.path().join("clickhouse"))
+    let mut report = Report::default();
+    let result = campaign(args, dir.path(), &mut report);
+    if args.keep {
+        // Kept whatever happened, the logs of a run that stopped half-way included.
+        eprintln!("kept {}", dir.keep().display());
+    }
+    result?;
+    println!("{} passed, {} failed", report.passed, report.failed);
+    anyhow::ensure!(report.failed == 0, "{} of {} checks failed", report.failed, report.passed + report.failed);
+    Ok(())
+}
+
+fn campaign(args: &Args, dir: &std::path::Path, report: &mut Report) -> anyhow::Result<()> {
+    let mut clickhouse = ClickHouse::start_in(&dir.join("clickhouse"))
         .context("starting ClickHouse (apt-get install clickhouse-server)")?;
     let ports = chain::Ports { grpc: free_port()?, rpc: free_port()?, node_metrics: free_port()?, api: free_port()? };
-    let runner = Runner::new(dir.path(), &clickhouse.http_url(), ports.grpc, ports.rpc, ports.api);
-    let mut report = Report::default();
-
-    let mut node = chain::campaign(args, &runner, &mut clickhouse, &ports, &mut report)?;
-    fuzz::campaign(args, &ports, &mut report)?;
-    api::campaign(args, &runner, &clickhouse, &ports, &mut report)?;
+    let runner = Runner::new(dir, &clickhouse.http_url(), ports.grpc, ports.rpc, ports.api);
+    let mut node = chain::campaign(args, &runner, &mut clickhouse, &ports, report)?;
+    fuzz::campaign(args, &ports, report)?;
+    api::campaign(args, &runner, &clickhouse, &ports, report)?;
     node.stop();
-
-    println!("{} passed, {} failed", report.passed, report.failed);
-    if args.keep {
-        let kept = dir.keep();
-        drop(clickhouse);
-        eprintln!("kept {}", kept.display());
-    }
-    anyhow::ensure!(report.failed == 0, "{} of {} checks failed", report.failed, report.passed + report.failed);
     Ok(())
 }
