@@ -104,8 +104,18 @@ impl Runner {
 
     /// Starts `args` with stderr into `<dir>/<name>.log`.
     pub fn spawn(&self, name: &str, args: &[&str]) -> anyhow::Result<Proc> {
+        self.spawn_with(name, args, &[])
+    }
+
+    /// [`spawn`](Self::spawn) with more environment variables (overriding the runner's).
+    pub fn spawn_with(&self, name: &str, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Proc> {
         let log = std::fs::File::create(self.dir.join(format!("{name}.log")))?;
-        let child = self.command(args)?.stderr(log).spawn().with_context(|| format!("starting {name}"))?;
+        let child = self
+            .command(args)?
+            .envs(env.iter().copied())
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("starting {name}"))?;
         Ok(Proc { child, peak_kb: 0 })
     }
 

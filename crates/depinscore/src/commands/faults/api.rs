@@ -45,7 +45,9 @@ pub(crate) fn campaign(
     anyhow::ensure!(out.status.success(), "api-key create failed: {}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let secret = stdout.lines().find_map(|l| l.strip_prefix("secret:")).map(str::trim).context("no secret printed")?;
-    let mut serve = runner.spawn("serve", &["serve"])?;
+    // The campaign's chain stopped at its last slot, so `/ready` would rightly answer 503 once
+    // the checkpoint is two minutes old; what is attacked here is the API, not its readiness.
+    let mut serve = runner.spawn_with("serve", &["serve"], &[("DEPINSCORE__API__READY_MAX_LAG_SECS", "0")])?;
     let base = format!("http://127.0.0.1:{}", ports.api);
     let http = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
@@ -276,8 +278,26 @@ fn schemathesis(dir: &Path, base: &str, secret: &str, examples: u32) -> anyhow::
     std::fs::write(dir.join("schemathesis.log"), text.as_bytes())?;
     // "  2519 generated, 2519 passed"
     let generated = generated_count(&text);
-    let tail: Vec<&str> = text.lines().rev().take(12).collect();
-    Ok((out.status.success(), generated, tail.into_iter().rev().collect::<Vec<_>>().join(" | ")))
+    Ok((out.status.success(), generated, failures(&text)))
+}
+
+/// schemathesis's FAILURES section (operation, check, status, body, reproduction), or the end
+/// of its output when it has none.
+fn failures(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let section: Vec<&str> = lines
+        .iter()
+        .skip_while(|l| !l.contains("FAILURES"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("====="))
+        .take(20)
+        .copied()
+        .collect();
+    if section.is_empty() {
+        lines.iter().rev().take(12).rev().copied().collect::<Vec<_>>().join(" | ")
+    } else {
+        section.join(" | ")
+    }
 }
 
 /// `N` of schemathesis's `N generated, M passed` line (0 without one).
@@ -295,6 +315,13 @@ mod tests {
                     Test cases:\n  1391 generated, 1391 passed\n";
         assert_eq!(generated_count(text), 1391);
         assert_eq!(generated_count("nothing here"), 0);
+    }
+
+    #[test]
+    fn a_failure_is_reported_by_its_section() {
+        let text = "== FAILURES ==\n___ GET /ready ___\n- ST101 Server error\n[503] Service Unavailable\n\
+                    ===== WARNINGS =====\nx\n  1 generated, 1 found 1 unique failure\n";
+        assert_eq!(failures(text), "___ GET /ready ___ | - ST101 Server error | [503] Service Unavailable");
     }
 
     #[test]
