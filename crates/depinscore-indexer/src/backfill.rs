@@ -56,25 +56,28 @@ pub async fn backfill<C: Checkpoints>(
 }
 
 /// Load the current state of every account of the five programs, the NOS mint and every NOS
-/// token account. Returns (context slot, rows written).
+/// token account. Returns (context slot, rows written): the lowest context slot of its reads,
+/// since each read is taken at a different moment and the snapshot covers a slot only when
+/// every read does (an early read of the staking accounts must not count as covering a slot
+/// that created stakes after it).
 pub async fn snapshot(rpc: &RpcClient, store: &ChStore, now: u32) -> Result<(u64, u64), String> {
     let mut accounts = Vec::new();
-    let mut slot = 0;
+    let mut slot = u64::MAX;
     for program in ids::NOSANA_PROGRAM_IDS {
         let (s, mut list) = rpc.program_accounts(&program, &[]).await.map_err(|e| e.to_string())?;
-        slot = slot.max(s);
+        slot = slot.min(s);
         accounts.append(&mut list);
     }
     let token_filters = [AccountFilter::DataSize(165), AccountFilter::Memcmp(0, ids::NOS_MINT.to_bytes().to_vec())];
     let (s, mut tokens) =
         rpc.program_accounts(&ids::TOKEN_PROGRAM_ID, &token_filters).await.map_err(|e| e.to_string())?;
-    slot = slot.max(s);
+    slot = slot.min(s);
     accounts.append(&mut tokens);
     let (s, mints) = rpc
         .program_accounts(&ids::TOKEN_PROGRAM_ID, &[AccountFilter::DataSize(82)])
         .await
         .map_err(|e| e.to_string())?;
-    slot = slot.max(s);
+    slot = slot.min(s);
     accounts.extend(mints.into_iter().filter(|a| a.pubkey == ids::NOS_MINT));
     let mut rows: Vec<AccountStateRow> = Vec::new();
     let mut quarantine = Vec::new();

@@ -37,80 +37,31 @@ pub(crate) enum Event {
 }
 
 /// What a planned request is for; read back when the block reports its outcome.
+/// `UnknownInstruction` is an outdated client's call the program does not know; it always fails.
 #[derive(Clone, Debug)]
 pub(crate) enum Action {
-    OpenMarket {
-        market: u16,
-    },
-    OpenPool {
-        pool: u32,
-    },
-    ClosePool {
-        pool: u32,
-    },
-    Crank {
-        pool: u32,
-    },
+    OpenMarket { market: u16 },
+    OpenPool { pool: u32 },
+    ClosePool { pool: u32 },
+    Crank { pool: u32 },
     Burn,
-    Mint {
-        payer: u32,
-    },
-    NodeSetup {
-        node: u32,
-    },
-    StakerSetup {
-        staker: u32,
-    },
-    List {
-        job: u32,
-        run: Arc<Keypair>,
-    },
-    Work {
-        node: u32,
-        run: Arc<Keypair>,
-    },
-    Claim {
-        node: u32,
-        job: u32,
-        run: Arc<Keypair>,
-    },
-    Finish {
-        job: u32,
-    },
-    End {
-        job: u32,
-    },
-    Extend {
-        job: u32,
-        timeout: i64,
-    },
-    Delist {
-        job: u32,
-    },
-    Recover {
-        job: u32,
-    },
-    Quit {
-        job: u32,
-    },
-    Complete {
-        job: u32,
-    },
-    Stop {
-        node: u32,
-    },
-    Clean {
-        jobs: Vec<u32>,
-    },
-    Staking {
-        staker: u32,
-        op: crate::staking::StakeOp,
-        pool: Option<u32>,
-    },
-    Slash {
-        staker: u32,
-    },
-    /// An instruction the program does not know (an outdated client); it always fails.
+    Mint { payer: u32 },
+    NodeSetup { node: u32 },
+    StakerSetup { staker: u32 },
+    List { job: u32, run: Arc<Keypair> },
+    Work { node: u32, run: Arc<Keypair> },
+    Claim { node: u32, job: u32, run: Arc<Keypair> },
+    Finish { job: u32 },
+    End { job: u32 },
+    Extend { job: u32, timeout: i64 },
+    Delist { job: u32 },
+    Recover { job: u32 },
+    Quit { job: u32 },
+    Complete { job: u32 },
+    Stop { node: u32 },
+    Clean { jobs: Vec<u32> },
+    Staking { staker: u32, op: crate::staking::StakeOp, pool: Option<u32> },
+    Slash { staker: u32 },
     UnknownInstruction,
 }
 
