@@ -127,6 +127,26 @@ pub struct AccountStateRow {
     pub indexed_at: u32,
 }
 
+impl AccountStateRow {
+    /// An account closed (or gone) as of `slot`: no lamports, no state.
+    pub fn closed(pubkey: String, kind: String, program: String, slot: u64, version: u64, indexed_at: u32) -> Self {
+        AccountStateRow {
+            pubkey,
+            kind,
+            program,
+            slot,
+            version,
+            closed: 1,
+            lamports: 0,
+            authority: String::new(),
+            market: String::new(),
+            amount: 0,
+            state: "null".into(),
+            indexed_at,
+        }
+    }
+}
+
 /// `quarantine`: what did not decode, with its raw bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Row, Serialize, Deserialize)]
 pub struct QuarantineRow {

@@ -95,20 +95,8 @@ pub async fn snapshot(rpc: &RpcClient, store: &ChStore, now: u32) -> Result<(u64
     let mut closed = Vec::new();
     for a in store.latest_accounts().await.map_err(|e| e.to_string())? {
         if a.closed == 0 && programs.contains(&a.program) && !present.contains(a.pubkey.as_str()) && a.slot <= slot {
-            closed.push(AccountStateRow {
-                pubkey: a.pubkey,
-                kind: a.kind,
-                program: a.program,
-                slot,
-                version: depinscore_clickhouse::read_version(slot, usize::MAX),
-                closed: 1,
-                lamports: 0,
-                authority: String::new(),
-                market: String::new(),
-                amount: 0,
-                state: "null".into(),
-                indexed_at: now,
-            });
+            let version = depinscore_clickhouse::read_version(slot, usize::MAX);
+            closed.push(AccountStateRow::closed(a.pubkey, a.kind, a.program, slot, version, now));
         }
     }
     rows.extend(closed);

@@ -49,20 +49,14 @@ pub async fn repair_rows(rpc: &RpcClient, batch: &SlotBatch, now: u32) -> Result
             // Its current data does not decode either: it stays quarantined, nothing to store.
             Some((_, AccountDecode::Quarantine(_))) => {}
             // Gone, or no longer a Nosana account (reassigned): closed for this store.
-            None | Some((_, AccountDecode::Ignored)) => rows.push(AccountStateRow {
-                pubkey: key.to_string(),
-                kind: "unknown".into(),
-                program: program.clone(),
-                slot: *slot,
+            None | Some((_, AccountDecode::Ignored)) => rows.push(AccountStateRow::closed(
+                key.to_string(),
+                "unknown".into(),
+                program.clone(),
+                *slot,
                 version,
-                closed: 1,
-                lamports: 0,
-                authority: String::new(),
-                market: String::new(),
-                amount: 0,
-                state: "null".into(),
-                indexed_at: now,
-            }),
+                now,
+            )),
         }
     }
     Ok(rows)
