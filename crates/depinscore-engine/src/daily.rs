@@ -81,81 +81,137 @@ const UNLOCKING: &[&str] = &["claim", "pool_return"];
 /// Builds the daily table. Supplies are reconstructed backwards from the facts "now" through
 /// every flow (so the whole input is used, not only days up to an as-of cut).
 pub fn daily(inputs: &Inputs, price_max_age_s: i64) -> Result<Vec<DayRow>, EngineError> {
-    let priced = price_at_time(inputs.flows.clone().lazy(), &inputs.prices, price_max_age_s)
-        .with_column((col("time") / lit(DAY)).alias("day"))
-        .group_by([col("day"), col("kind")])
-        .agg([
-            col("amount").sum().alias("nos"),
-            col("usd_micro").sum().alias("usd_micro"),
-            len().alias("count"),
-            col("price").null_count().alias("unpriced"),
-        ])
-        .collect()?;
-    let events = inputs
-        .job_events
-        .clone()
-        .lazy()
-        .with_column((col("time") / lit(DAY)).alias("day"))
-        .group_by([col("day"), col("kind")])
-        .agg([len().alias("count")])
-        .collect()?;
+    let mut parts = DailyParts::default();
+    parts.fold(&inputs.flows, &inputs.job_events, &inputs.prices, price_max_age_s)?;
+    parts.rows(inputs)
+}
 
-    let mut days: BTreeMap<i64, DayRow> = BTreeMap::new();
-    let (f_day, f_kind, f_nos, f_usd, f_count, f_unpriced) = (
-        i64s(&priced, "day")?,
-        strs(&priced, "kind")?,
-        u64s(&priced, "nos")?,
-        u64s(&priced, "usd_micro")?,
-        u64s(&priced, "count")?,
-        u64s(&priced, "unpriced")?,
-    );
-    for i in 0..priced.height() {
-        let (Some(day), Some(kind)) = (f_day[i], f_kind[i].clone()) else { continue };
-        let row = days.entry(day).or_default();
-        row.flows.insert(
-            kind,
-            FlowDay {
-                nos: f_nos[i].unwrap_or(0),
-                usd: f_usd[i].unwrap_or(0) as f64 / MICRO,
-                count: f_count[i].unwrap_or(0),
-                unpriced: f_unpriced[i].unwrap_or(0),
-            },
-        );
-    }
-    let (e_day, e_kind, e_count) = (i64s(&events, "day")?, strs(&events, "kind")?, u64s(&events, "count")?);
-    for i in 0..events.height() {
-        let (Some(day), Some(kind)) = (e_day[i], e_kind[i].clone()) else { continue };
-        days.entry(day).or_default().events.insert(kind, e_count[i].unwrap_or(0));
-    }
-    // Closing prices.
-    let (p_time, p_usd) = (i64s(&inputs.prices, "time")?, f64s(&inputs.prices, "usd")?);
-    let mut closes: BTreeMap<i64, (i64, f64)> = BTreeMap::new();
-    for (t, p) in p_time.into_iter().zip(p_usd) {
-        let (Some(t), Some(p)) = (t, p) else { continue };
-        let e = closes.entry(day_of(t)).or_insert((t, p));
-        if t >= e.0 {
-            *e = (t, p);
+/// One day's sums before they become a [`DayRow`]: USD in whole micro-dollars, so days folded
+/// in several parts add up to exactly what one pass gives.
+#[derive(Clone, Debug, Default)]
+struct PartDay {
+    /// kind → (NOS, micro-USD, count, unpriced).
+    flows: BTreeMap<String, (u64, u64, u64, u64)>,
+    events: BTreeMap<String, u64>,
+}
+
+/// The daily sums of flows and job events folded so far. Folding rows in several batches gives
+/// the same table as folding them at once (every figure is a sum), which is what lets a score
+/// follow the chain day by day without re-reading a year ([`crate::rolling`]).
+#[derive(Clone, Debug, Default)]
+pub struct DailyParts {
+    days: BTreeMap<i64, PartDay>,
+}
+
+impl DailyParts {
+    /// Adds flows (valued at `prices`) and job events to the sums, a slice of rows at a time
+    /// (valuing a year of flows at once copied and sorted all of them).
+    pub fn fold(
+        &mut self,
+        flows: &DataFrame,
+        job_events: &DataFrame,
+        prices: &DataFrame,
+        price_max_age_s: i64,
+    ) -> Result<(), EngineError> {
+        const SLICE: usize = 1 << 20;
+        let flows = flows.select(["time", "kind", "amount"])?;
+        for offset in (0..flows.height()).step_by(SLICE) {
+            self.fold_flows(&flows.slice(offset as i64, SLICE), prices, price_max_age_s)?;
         }
+        let events = job_events.select(["time", "kind"])?;
+        for offset in (0..events.height()).step_by(SLICE) {
+            self.fold_events(&events.slice(offset as i64, SLICE))?;
+        }
+        Ok(())
     }
-    // The chain's days (quiet days at either end included when the chain range is known);
-    // prices before or after them add no rows.
-    let (Some(mut first), Some(mut last)) = (days.keys().next().copied(), days.keys().next_back().copied()) else {
-        return Ok(Vec::new());
-    };
-    if inputs.chain.first_time > 0 && inputs.chain.last_time >= inputs.chain.first_time {
-        first = first.min(day_of(inputs.chain.first_time));
-        last = last.max(day_of(inputs.chain.last_time));
+
+    fn fold_flows(&mut self, flows: &DataFrame, prices: &DataFrame, price_max_age_s: i64) -> Result<(), EngineError> {
+        let priced = price_at_time(flows.clone().lazy(), prices, price_max_age_s)
+            .with_column((col("time") / lit(DAY)).alias("day"))
+            .group_by([col("day"), col("kind")])
+            .agg([
+                col("amount").sum().alias("nos"),
+                col("usd_micro").sum().alias("usd_micro"),
+                len().alias("count"),
+                col("price").null_count().alias("unpriced"),
+            ])
+            .collect()?;
+        let (f_day, f_kind, f_nos, f_usd, f_count, f_unpriced) = (
+            i64s(&priced, "day")?,
+            strs(&priced, "kind")?,
+            u64s(&priced, "nos")?,
+            u64s(&priced, "usd_micro")?,
+            u64s(&priced, "count")?,
+            u64s(&priced, "unpriced")?,
+        );
+        for i in 0..priced.height() {
+            let (Some(day), Some(kind)) = (f_day[i], f_kind[i].clone()) else { continue };
+            let sums = self.days.entry(day).or_default().flows.entry(kind).or_default();
+            sums.0 += f_nos[i].unwrap_or(0);
+            sums.1 += f_usd[i].unwrap_or(0);
+            sums.2 += f_count[i].unwrap_or(0);
+            sums.3 += f_unpriced[i].unwrap_or(0);
+        }
+        Ok(())
     }
-    let mut out = Vec::with_capacity((last - first + 1) as usize);
-    for day in first..=last {
-        let mut row = days.remove(&day).unwrap_or_default();
-        row.day = day;
-        row.date = date_of_day(day);
-        row.close_usd = closes.get(&day).map(|(_, p)| *p);
-        out.push(row);
+
+    fn fold_events(&mut self, job_events: &DataFrame) -> Result<(), EngineError> {
+        let events = job_events
+            .clone()
+            .lazy()
+            .with_column((col("time") / lit(DAY)).alias("day"))
+            .group_by([col("day"), col("kind")])
+            .agg([len().alias("count")])
+            .collect()?;
+        let (e_day, e_kind, e_count) = (i64s(&events, "day")?, strs(&events, "kind")?, u64s(&events, "count")?);
+        for i in 0..events.height() {
+            let (Some(day), Some(kind)) = (e_day[i], e_kind[i].clone()) else { continue };
+            *self.days.entry(day).or_default().events.entry(kind).or_default() += e_count[i].unwrap_or(0);
+        }
+        Ok(())
     }
-    fill_supplies(&mut out, inputs);
-    Ok(out)
+
+    /// The daily table: the folded sums, every day of the chain's range present, closing
+    /// prices and supplies from `inputs` (its prices and facts; its rows are not read).
+    pub fn rows(&self, inputs: &Inputs) -> Result<Vec<DayRow>, EngineError> {
+        // Closing prices.
+        let (p_time, p_usd) = (i64s(&inputs.prices, "time")?, f64s(&inputs.prices, "usd")?);
+        let mut closes: BTreeMap<i64, (i64, f64)> = BTreeMap::new();
+        for (t, p) in p_time.into_iter().zip(p_usd) {
+            let (Some(t), Some(p)) = (t, p) else { continue };
+            let e = closes.entry(day_of(t)).or_insert((t, p));
+            if t >= e.0 {
+                *e = (t, p);
+            }
+        }
+        // The chain's days (quiet days at either end included when the chain range is known);
+        // prices before or after them add no rows.
+        let (Some(mut first), Some(mut last)) =
+            (self.days.keys().next().copied(), self.days.keys().next_back().copied())
+        else {
+            return Ok(Vec::new());
+        };
+        if inputs.chain.first_time > 0 && inputs.chain.last_time >= inputs.chain.first_time {
+            first = first.min(day_of(inputs.chain.first_time));
+            last = last.max(day_of(inputs.chain.last_time));
+        }
+        let mut out = Vec::with_capacity((last - first + 1) as usize);
+        for day in first..=last {
+            let mut row = DayRow { day, date: date_of_day(day), ..DayRow::default() };
+            if let Some(part) = self.days.get(&day) {
+                for (kind, (nos, usd_micro, count, unpriced)) in &part.flows {
+                    let usd = *usd_micro as f64 / MICRO;
+                    let flow = FlowDay { nos: *nos, usd, count: *count, unpriced: *unpriced };
+                    row.flows.insert(kind.clone(), flow);
+                }
+                row.events = part.events.clone();
+            }
+            row.close_usd = closes.get(&day).map(|(_, p)| *p);
+            out.push(row);
+        }
+        fill_supplies(&mut out, inputs);
+        Ok(out)
+    }
 }
 
 /// Staked forwards from zero; total and circulating supply backwards from the facts now.

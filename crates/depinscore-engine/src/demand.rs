@@ -1,5 +1,7 @@
 //! Demand: what users pay for compute, how many jobs run, how well, for whom.
 
+use std::collections::HashMap;
+
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -8,7 +10,7 @@ use crate::daily::DayRow;
 use crate::error::EngineError;
 use crate::frames::Inputs;
 use crate::pricing::NOS;
-use crate::runs::{Outcome, Run};
+use crate::runs::{Outcome, Run, RunTable};
 use crate::window::Window;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -59,6 +61,8 @@ pub(crate) struct DemandArgs<'a> {
     pub inputs: &'a Inputs,
     pub daily: &'a [DayRow],
     pub runs: &'a [Run],
+    /// Each job's project and payer (from its first listing).
+    pub jobs: &'a RunTable,
     pub window: Window,
     pub long_window: Window,
     pub spot: Option<f64>,
@@ -102,8 +106,7 @@ pub(crate) fn demand(a: DemandArgs<'_>) -> Result<Demand, EngineError> {
         .filter(|r| r.start >= w.start() && r.start < w.end())
         .filter_map(|r| r.listed.map(|l| (r.start - l).max(0) as f64))
         .collect();
-    let (projects, top_projects) = spend_by(&a, "project")?;
-    let (payers, top_payers) = spend_by(&a, "payer")?;
+    let [(projects, top_projects), (payers, top_payers)] = spend_by(&a)?;
     let mut earnings = a.node_earnings_nos.clone();
     let mean_earnings = ratio(earnings.iter().sum::<f64>(), earnings.len() as f64);
     Ok(Demand {
@@ -133,32 +136,32 @@ pub(crate) fn demand(a: DemandArgs<'_>) -> Result<Demand, EngineError> {
     })
 }
 
-/// Spend (NOS of payouts + fees) in the window per `who` (`project` or `payer` of the job, from
-/// its `list` event): how many, and the largest with their share.
-fn spend_by(a: &DemandArgs<'_>, who: &str) -> Result<(u64, Vec<Share>), EngineError> {
-    let w = a.window;
-    let jobs = a
-        .inputs
-        .job_events
-        .clone()
-        .lazy()
-        .filter(col("kind").eq(lit("list")).and(col("job").neq(lit(0u32))))
-        .group_by([col("job")])
-        .agg([col(who).first().alias("who")]);
+/// Spend (NOS of payouts + fees) in the window per project and per payer of the job (from its
+/// first `list` row): how many of each, and the largest with their share.
+fn spend_by(a: &DemandArgs<'_>) -> Result<[(u64, Vec<Share>); 2], EngineError> {
     let kinds = DEMAND_KINDS.iter().fold(lit(false), |acc, k| acc.or(col("kind").eq(lit(*k))));
     let df = a
         .inputs
         .flows
         .clone()
         .lazy()
-        .filter(w.contains_time().and(kinds))
-        .join(jobs, [col("subject")], [col("job")], JoinArgs::new(JoinType::Inner))
-        .group_by([col("who")])
-        .agg([col("amount").sum().alias("nos")])
+        .filter(a.window.contains_time().and(kinds))
+        .select([col("subject"), col("amount")])
         .collect()?;
-    let (id, nos) = (u32s(&df, "who")?, u64s(&df, "nos")?);
-    let mut all: Vec<(u32, u64)> =
-        id.into_iter().zip(nos).filter_map(|(i, n)| Some((i?, n?))).filter(|(i, _)| *i != 0).collect();
+    let (subject, amount) = (u32s(&df, "subject")?, u64s(&df, "amount")?);
+    let (mut by_project, mut by_payer): (HashMap<u32, u64>, HashMap<u32, u64>) = Default::default();
+    for (s, n) in subject.into_iter().zip(amount) {
+        let (Some(s), Some(n)) = (s, n) else { continue };
+        let Some((project, payer)) = a.jobs.parties(s) else { continue };
+        *by_project.entry(project).or_insert(0) += n;
+        *by_payer.entry(payer).or_insert(0) += n;
+    }
+    Ok([shares(a, by_project), shares(a, by_payer)])
+}
+
+/// How many spenders (id 0 = none is not one), and the largest `top_n` with their share.
+fn shares(a: &DemandArgs<'_>, by: HashMap<u32, u64>) -> (u64, Vec<Share>) {
+    let mut all: Vec<(u32, u64)> = by.into_iter().filter(|(i, _)| *i != 0).collect();
     let total: u64 = all.iter().map(|(_, n)| n).sum();
     all.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     let top = all
@@ -166,5 +169,5 @@ fn spend_by(a: &DemandArgs<'_>, who: &str) -> Result<(u64, Vec<Share>), EngineEr
         .take(a.top_n)
         .map(|(i, n)| (a.inputs.key(*i).to_string(), *n as f64 / NOS, ratio(*n as f64, total as f64).unwrap_or(0.0)))
         .collect();
-    Ok((all.len() as u64, top))
+    (all.len() as u64, top)
 }

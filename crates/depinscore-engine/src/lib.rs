@@ -9,6 +9,7 @@ pub mod concentration;
 pub mod curve;
 pub mod daily;
 pub mod demand;
+pub mod digest;
 pub mod error;
 pub mod frames;
 pub mod hardware;
@@ -16,6 +17,7 @@ pub mod methodology;
 pub mod metrics;
 pub mod network;
 pub mod pricing;
+pub mod rolling;
 pub mod rubric;
 pub mod runs;
 #[cfg(feature = "sample")]
@@ -31,6 +33,7 @@ pub use frames::{ChainRange, Inputs, SupplyFacts};
 pub use hardware::HardwareTable;
 pub use methodology::Methodology;
 pub use metrics::{Metrics, compute};
+pub use rolling::{Rolling, Update};
 pub use rubric::Evidence;
 pub use score::{Published, Score};
 pub use snapshot::{Provenance, Snapshot, SnapshotBody};
@@ -49,18 +52,34 @@ pub struct Rules<'a> {
 
 /// Computes a full snapshot as of `as_of` (unix seconds).
 pub fn snapshot(inputs: &Inputs, rules: &Rules<'_>, as_of: i64) -> Result<Snapshot, EngineError> {
+    inputs.validate()?;
     // The input hash (SHA-256 over every row, half a second for a year) runs beside the metrics,
     // much of which is single-threaded.
     let (computed, input_hash) = std::thread::scope(|scope| {
-        let hash = scope.spawn(|| snapshot::input_hash(inputs));
-        let computed = compute(inputs, &rules.methodology.parameters, rules.hardware, as_of);
+        let hash = scope.spawn(|| digest::input_hash(inputs));
+        let computed = (|| {
+            let daily = daily::daily(inputs, rules.methodology.parameters.price_max_age_s)?;
+            let mut runs = runs::RunTable::as_of(as_of);
+            runs.fold(&inputs.job_events)?;
+            metrics::compute_with(inputs, daily, &runs, &rules.methodology.parameters, rules.hardware, as_of)
+        })();
         let hash = hash.join().unwrap_or_else(|_| {
             Err(EngineError::Polars(polars::error::PolarsError::ComputeError("the input hash thread failed".into())))
         });
         (computed, hash)
     });
     let (metrics, daily) = computed?;
-    let input_hash = input_hash?;
+    assemble(inputs, rules, metrics, daily, input_hash?)
+}
+
+/// The snapshot of computed metrics and daily table: score, sensitivity, series, provenance.
+pub(crate) fn assemble(
+    inputs: &Inputs,
+    rules: &Rules<'_>,
+    metrics: Metrics,
+    daily: Vec<daily::DayRow>,
+    input_hash: String,
+) -> Result<Snapshot, EngineError> {
     let score = score::score(rules.methodology, &metrics, rules.evidence)?;
     let sensitivity = score::sensitivity(rules.methodology, &metrics, &score);
     let p = &rules.methodology.parameters;

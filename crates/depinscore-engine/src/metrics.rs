@@ -11,7 +11,7 @@ use crate::hardware::{Hardware, HardwareTable, hardware};
 use crate::methodology::Parameters;
 use crate::network::{Decentralization, TierUtilization, active_nodes, decentralization, earnings, utilization};
 use crate::pricing::{NOS, spot_price};
-use crate::runs::runs;
+use crate::runs::RunTable;
 use crate::token::{Staking, Token, TokenArgs, staking, token};
 use crate::window::Window;
 
@@ -90,10 +90,26 @@ pub fn compute(
 ) -> Result<(Metrics, Vec<DayRow>), EngineError> {
     inputs.validate()?;
     let daily = daily(inputs, params.price_max_age_s)?;
+    let mut runs = RunTable::as_of(as_of);
+    runs.fold(&inputs.job_events)?;
+    compute_with(inputs, daily, &runs, params, table, as_of)
+}
+
+/// [`compute`] from a daily table and a run table already folded from the inputs (the run
+/// table holding no event after `as_of`).
+pub(crate) fn compute_with(
+    inputs: &Inputs,
+    daily: Vec<DayRow>,
+    run_table: &RunTable,
+    params: &Parameters,
+    table: &HardwareTable,
+    as_of: i64,
+) -> Result<(Metrics, Vec<DayRow>), EngineError> {
     let window = Window::trailing(as_of, params.window_days);
     let long_window = Window::trailing(as_of, params.long_window_days);
     let spot = spot_price(&inputs.prices, as_of, params.price_max_age_s)?;
-    let runs = runs(&inputs.job_events, as_of)?;
+    // Only the window's runs: its durations, waits and busy time are made of them.
+    let runs = run_table.runs_touching(window.start(), window.end());
     let nodes = active_nodes(inputs, &window)?;
     let earned = earnings(inputs, &nodes, &window, params.price_max_age_s)?;
     let node_earnings_nos = earned.per_node.iter().map(|(_, n, _)| *n as f64 / NOS).collect();
@@ -101,6 +117,7 @@ pub fn compute(
         inputs,
         daily: &daily,
         runs: &runs,
+        jobs: run_table,
         window,
         long_window,
         spot,

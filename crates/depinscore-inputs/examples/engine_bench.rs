@@ -2,7 +2,8 @@
 //! runs through the reference bank (unsigned: signing is the node's cost, not the engine's),
 //! every transaction is decoded by `nosana-decode` into the rows the indexer would store, and
 //! the frames are written as Parquet. A fresh process then loads them and times full score
-//! recomputes, printing elapsed time and the process's peak memory.
+//! recomputes, printing elapsed time and the process's peak memory; then the daily update: a
+//! score following the chain up to the last day takes that day's rows and scores again.
 //!
 //! `cargo run --release -p depinscore-inputs --example engine_bench -- [DAYS] [SECONDS_PER_SLOT] [DIR]`
 //! (defaults: 365 days, 300 s slots, `target/engine-bench`). With DIR already holding an export,
@@ -84,11 +85,42 @@ fn engine(dir: &Path) {
         snapshot = Some(depinscore_engine::snapshot(&inputs, &rules, as_of).expect("score"));
         times.push(t.elapsed().as_secs_f64());
     }
-    // The day before: what a daily update recomputes.
+    let peak_full = peak_rss_mb();
+    // The daily update: the score follows the chain up to the start of the last whole day, then
+    // takes that day's rows (and the partial day after it) and scores again.
+    let day_start = (as_of / 86_400 - 1) * 86_400;
+    let before = |df: &DataFrame| df.clone().lazy().filter(col("time").lt(lit(day_start))).collect().unwrap();
+    let after = |df: &DataFrame| df.clone().lazy().filter(col("time").gt_eq(lit(day_start))).collect().unwrap();
+    let held = Inputs {
+        flows: before(&inputs.flows),
+        job_events: before(&inputs.job_events),
+        chain: ChainRange { last_time: day_start - 1, ..inputs.chain },
+        ..inputs.clone()
+    };
     let t = Instant::now();
-    depinscore_engine::snapshot(&inputs, &rules, as_of - 86_400).expect("score");
-    let previous_day_s = t.elapsed().as_secs_f64();
+    let max_age = methodology.parameters.price_max_age_s;
+    let mut rolling = depinscore_engine::Rolling::new(held, inputs.keys.len(), max_age).expect("following");
+    let follow_s = t.elapsed().as_secs_f64();
+    let update = depinscore_engine::Update {
+        flows: after(&inputs.flows),
+        job_events: after(&inputs.job_events),
+        keys_kept: inputs.keys.len(),
+        new_keys: Vec::new(),
+        stable_keys: inputs.keys.len(),
+        prices: inputs.prices.clone(),
+        nodes: inputs.nodes.clone(),
+        markets: inputs.markets.clone(),
+        stakes: inputs.stakes.clone(),
+        supply: inputs.supply.clone(),
+        chain: inputs.chain,
+    };
+    let day_rows = update.flows.height() + update.job_events.height();
+    let t = Instant::now();
+    rolling.update(update).expect("the daily update");
+    let followed = rolling.snapshot(&rules, as_of).expect("the followed score");
+    let daily_update_s = t.elapsed().as_secs_f64();
     let s = snapshot.unwrap();
+    assert_eq!(followed.id, s.id, "the daily update must give the full recompute's snapshot");
     let m = &s.body.metrics;
     println!(
         "{}",
@@ -98,7 +130,11 @@ fn engine(dir: &Path) {
             "parquet_load_s": load_s,
             "rss_after_load_mb": rss_loaded,
             "full_recompute_s": times,
-            "recompute_previous_day_s": previous_day_s,
+            "peak_rss_full_recompute_mb": peak_full,
+            "follow_from_scratch_s": follow_s,
+            "daily_update_rows": day_rows,
+            "daily_update_s": daily_update_s,
+            "daily_update_same_snapshot": followed.id == s.id,
             "peak_rss_mb": peak_rss_mb(),
             "composite": s.body.score.composite,
             "active_nodes": m.decentralization.active_nodes,
