@@ -55,24 +55,24 @@ pub struct ChainExtent {
 }
 
 impl ChStore {
-    /// Flows up to `until_slot`, in chain order.
-    pub fn flow_facts(&self, until_slot: u64) -> Result<RowCursor<FlowFact>, ChError> {
+    /// Flows of slots `from_slot..=until_slot`, in chain order.
+    pub fn flow_facts(&self, from_slot: u64, until_slot: u64) -> Result<RowCursor<FlowFact>, ChError> {
         let sql = format!(
             "SELECT toUInt32(block_time), slot, kind, wallet, subject, market, amount FROM {} FINAL \
-             WHERE slot <= ? ORDER BY slot, tx_index, ix, inner",
+             WHERE slot >= ? AND slot <= ? ORDER BY slot, tx_index, ix, inner",
             self.table("token_flows")
         );
-        Ok(self.client().query(&sql).bind(until_slot).fetch()?)
+        Ok(self.client().query(&sql).bind(from_slot).bind(until_slot).fetch()?)
     }
 
-    /// Job events up to `until_slot`, in chain order.
-    pub fn job_event_facts(&self, until_slot: u64) -> Result<RowCursor<JobEventFact>, ChError> {
+    /// Job events of slots `from_slot..=until_slot`, in chain order.
+    pub fn job_event_facts(&self, from_slot: u64, until_slot: u64) -> Result<RowCursor<JobEventFact>, ChError> {
         let sql = format!(
             "SELECT toUInt32(block_time), slot, kind, job, run, market, node, project, payer FROM {} FINAL \
-             WHERE slot <= ? ORDER BY slot, tx_index, ix, inner, kind",
+             WHERE slot >= ? AND slot <= ? ORDER BY slot, tx_index, ix, inner, kind",
             self.table("job_events")
         );
-        Ok(self.client().query(&sql).bind(until_slot).fetch()?)
+        Ok(self.client().query(&sql).bind(from_slot).bind(until_slot).fetch()?)
     }
 
     /// Open stake accounts (latest state), by address.

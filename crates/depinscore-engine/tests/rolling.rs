@@ -59,6 +59,11 @@ fn until(all: &Inputs, end: i64) -> Inputs {
     }
 }
 
+/// A score following the chain of `all` up to `end`.
+fn following(all: &Inputs, end: i64, rules: &Rules<'_>) -> Rolling {
+    Rolling::new(until(all, end), all.keys.len(), rules.methodology.parameters.price_max_age_s).unwrap()
+}
+
 /// The rows of `[from, to)` as an update, with the small frames of `all`.
 fn day(all: &Inputs, from: i64, to: i64) -> Update {
     Update {
@@ -80,10 +85,8 @@ fn day(all: &Inputs, from: i64, to: i64) -> Update {
 fn a_score_updated_day_by_day_equals_a_full_recompute_each_day() {
     let loaded = Loaded::new(sample::METHODOLOGY);
     let rules = loaded.rules();
-    let max_age = rules.methodology.parameters.price_max_age_s;
     let all = world(45);
-    let first = T0 + 35 * DAY;
-    let mut rolling = Rolling::new(until(&all, first), all.keys.len(), max_age).unwrap();
+    let mut rolling = following(&all, T0 + 35 * DAY, &rules);
     for d in 35..45 {
         let (from, to) = (T0 + d * DAY, T0 + (d + 1) * DAY);
         rolling.update(day(&all, from, to)).unwrap();
@@ -112,8 +115,7 @@ fn a_price_point_for_a_time_already_valued_revalues_the_flows() {
     let rules = loaded.rules();
     let all = world(40);
     let first = T0 + 39 * DAY;
-    let mut rolling =
-        Rolling::new(until(&all, first), all.keys.len(), rules.methodology.parameters.price_max_age_s).unwrap();
+    let mut rolling = following(&all, first, &rules);
     // A late import: a point early on day 30 (before its jobs paid), far from the path.
     let extra = df!("time" => [T0 + 30 * DAY + 100], "usd" => [9.0]).unwrap();
     let mut prices = all.prices.vstack(&extra).unwrap();
@@ -144,13 +146,12 @@ fn a_methodology_with_another_price_age_gets_the_full_recompute() {
 }
 
 #[test]
-fn an_update_that_drops_stable_keys_or_rows_columns_is_refused_and_changes_nothing() {
+fn an_update_that_drops_stable_keys_or_a_column_is_refused_and_changes_nothing() {
     let loaded = Loaded::new(sample::METHODOLOGY);
     let rules = loaded.rules();
     let all = world(40);
     let first = T0 + 39 * DAY;
-    let mut rolling =
-        Rolling::new(until(&all, first), all.keys.len(), rules.methodology.parameters.price_max_age_s).unwrap();
+    let mut rolling = following(&all, first, &rules);
     let before = rolling.snapshot(&rules, first - 1).unwrap();
     let mut update = day(&all, first, T0 + 40 * DAY);
     update.keys_kept = 3;

@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use depinscore_clickhouse::ChStore;
+use depinscore_clickhouse::{ChStore, ChainExtent, FlowFact, JobEventFact};
 use depinscore_engine::frames::{ChainRange, Inputs, SupplyFacts};
 use depinscore_sql::SqlStore;
 use polars::prelude::*;
 
 use crate::error::InputsError;
-use crate::interner::Interner;
+use crate::interner::{Interner, Overlay};
 
 /// NOS: 100,000,000 tokens of 6 decimals.
 pub const NOS_MAX_SUPPLY: u64 = 100_000_000 * 1_000_000;
@@ -55,65 +55,164 @@ impl Codes {
     }
 }
 
+/// Everything indexed up to `opts.until_slot` (default: the last indexed slot).
 pub async fn load(ch: &ChStore, sql: &SqlStore, opts: &LoadOptions) -> Result<Inputs, InputsError> {
     let extent = ch.chain_extent().await?;
     let until = opts.until_slot.unwrap_or(extent.last_slot);
     let mut keys = Interner::default();
+    let (flows, job_events) = chain_rows(ch, 0, until, &mut keys).await?;
+    let small = small_frames(ch, sql, opts, &keys).await?;
+    let chain = chain_range(ch, &extent, opts.until_slot).await?;
+    let mut all_keys = keys.into_keys();
+    all_keys.extend(small.extra_keys);
+    let inputs = Inputs {
+        flows,
+        job_events,
+        prices: small.prices,
+        nodes: small.nodes,
+        markets: small.markets,
+        stakes: small.stakes,
+        keys: all_keys,
+        supply: small.supply,
+        chain,
+    };
+    inputs.validate()?;
+    tracing::info!(rows = ?inputs.row_counts(), keys = inputs.keys.len(), until_slot = until, "inputs loaded");
+    Ok(inputs)
+}
 
-    let mut flows = ch.flow_facts(until)?;
-    let (mut time, mut slot, mut kind, mut wallet, mut subject, mut market, mut amount) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut codes = Codes::default();
-    while let Some(r) = flows.next().await.map_err(depinscore_clickhouse::ChError::from)? {
-        time.push(i64::from(r.block_time));
-        slot.push(r.slot);
-        kind.push(codes.code(&r.kind));
-        wallet.push(keys.id(&r.wallet));
-        subject.push(keys.id(&r.subject));
-        market.push(keys.id(&r.market));
-        amount.push(r.amount);
+/// Flows and job events of slots `from_slot..=until_slot` as the engine's frames. Addresses
+/// are interned in chain order, slot by slot (a slot's flows, then its events), so loading a
+/// range in parts hands out the same ids as loading it at once.
+pub(crate) async fn chain_rows(
+    ch: &ChStore,
+    from_slot: u64,
+    until_slot: u64,
+    keys: &mut Interner,
+) -> Result<(DataFrame, DataFrame), InputsError> {
+    let mut flows = ch.flow_facts(from_slot, until_slot)?;
+    let mut events = ch.job_event_facts(from_slot, until_slot)?;
+    let (mut f, mut e) = (FlowColumns::default(), EventColumns::default());
+    let ch_err = depinscore_clickhouse::ChError::from;
+    let mut next_flow = flows.next().await.map_err(ch_err)?;
+    let mut next_event = events.next().await.map_err(ch_err)?;
+    loop {
+        let flow_first = match (&next_flow, &next_event) {
+            (None, None) => break,
+            (Some(a), Some(b)) => a.slot <= b.slot,
+            (a, _) => a.is_some(),
+        };
+        if flow_first {
+            if let Some(r) = next_flow.take() {
+                f.push(r, keys);
+            }
+            next_flow = flows.next().await.map_err(ch_err)?;
+        } else {
+            if let Some(r) = next_event.take() {
+                e.push(r, keys);
+            }
+            next_event = events.next().await.map_err(ch_err)?;
+        }
     }
-    let flows = DataFrame::new(
-        time.len(),
-        vec![
-            Column::new("time".into(), time),
-            Column::new("slot".into(), slot),
-            codes.column("kind", &kind),
-            Column::new("wallet".into(), wallet),
-            Column::new("subject".into(), subject),
-            Column::new("market".into(), market),
-            Column::new("amount".into(), amount),
-        ],
-    )?;
+    Ok((f.frame()?, e.frame()?))
+}
 
-    let mut events = ch.job_event_facts(until)?;
-    let mut cols: [Vec<u32>; 6] = Default::default();
-    let (mut time, mut slot, mut kind) = (Vec::new(), Vec::new(), Vec::new());
-    let mut codes = Codes::default();
-    while let Some(r) = events.next().await.map_err(depinscore_clickhouse::ChError::from)? {
-        time.push(i64::from(r.block_time));
-        slot.push(r.slot);
-        kind.push(codes.code(&r.kind));
-        for (c, v) in cols.iter_mut().zip([&r.job, &r.run, &r.market, &r.node, &r.project, &r.payer]) {
+#[derive(Default)]
+struct FlowColumns {
+    time: Vec<i64>,
+    slot: Vec<u64>,
+    kind: Vec<u16>,
+    wallet: Vec<u32>,
+    subject: Vec<u32>,
+    market: Vec<u32>,
+    amount: Vec<u64>,
+    codes: Codes,
+}
+
+impl FlowColumns {
+    fn push(&mut self, r: FlowFact, keys: &mut Interner) {
+        self.time.push(i64::from(r.block_time));
+        self.slot.push(r.slot);
+        self.kind.push(self.codes.code(&r.kind));
+        self.wallet.push(keys.id(&r.wallet));
+        self.subject.push(keys.id(&r.subject));
+        self.market.push(keys.id(&r.market));
+        self.amount.push(r.amount);
+    }
+
+    fn frame(self) -> Result<DataFrame, InputsError> {
+        Ok(DataFrame::new(
+            self.time.len(),
+            vec![
+                Column::new("time".into(), self.time),
+                Column::new("slot".into(), self.slot),
+                self.codes.column("kind", &self.kind),
+                Column::new("wallet".into(), self.wallet),
+                Column::new("subject".into(), self.subject),
+                Column::new("market".into(), self.market),
+                Column::new("amount".into(), self.amount),
+            ],
+        )?)
+    }
+}
+
+#[derive(Default)]
+struct EventColumns {
+    time: Vec<i64>,
+    slot: Vec<u64>,
+    kind: Vec<u16>,
+    /// job, run, market, node, project, payer
+    keys: [Vec<u32>; 6],
+    codes: Codes,
+}
+
+impl EventColumns {
+    fn push(&mut self, r: JobEventFact, keys: &mut Interner) {
+        self.time.push(i64::from(r.block_time));
+        self.slot.push(r.slot);
+        self.kind.push(self.codes.code(&r.kind));
+        for (c, v) in self.keys.iter_mut().zip([&r.job, &r.run, &r.market, &r.node, &r.project, &r.payer]) {
             c.push(keys.id(v));
         }
     }
-    let [job, run, ev_market, node, project, payer] = cols;
-    let job_events = DataFrame::new(
-        time.len(),
-        vec![
-            Column::new("time".into(), time),
-            Column::new("slot".into(), slot),
-            codes.column("kind", &kind),
-            Column::new("job".into(), job),
-            Column::new("run".into(), run),
-            Column::new("market".into(), ev_market),
-            Column::new("node".into(), node),
-            Column::new("project".into(), project),
-            Column::new("payer".into(), payer),
-        ],
-    )?;
 
+    fn frame(self) -> Result<DataFrame, InputsError> {
+        let [job, run, market, node, project, payer] = self.keys;
+        Ok(DataFrame::new(
+            self.time.len(),
+            vec![
+                Column::new("time".into(), self.time),
+                Column::new("slot".into(), self.slot),
+                self.codes.column("kind", &self.kind),
+                Column::new("job".into(), job),
+                Column::new("run".into(), run),
+                Column::new("market".into(), market),
+                Column::new("node".into(), node),
+                Column::new("project".into(), project),
+                Column::new("payer".into(), payer),
+            ],
+        )?)
+    }
+}
+
+/// The frames and facts that are read whole on every load, and the addresses they name that
+/// no flow or event does (numbered after the chain's; see [`Overlay`]).
+pub(crate) struct SmallFrames {
+    pub prices: DataFrame,
+    pub nodes: DataFrame,
+    pub markets: DataFrame,
+    pub stakes: DataFrame,
+    pub supply: SupplyFacts,
+    pub extra_keys: Vec<String>,
+}
+
+pub(crate) async fn small_frames(
+    ch: &ChStore,
+    sql: &SqlStore,
+    opts: &LoadOptions,
+    chain_keys: &Interner,
+) -> Result<SmallFrames, InputsError> {
+    let mut keys = Overlay::new(chain_keys);
     let stakes = ch.stake_facts().await?;
     let mut xnos = Vec::with_capacity(stakes.len());
     for s in &stakes {
@@ -182,18 +281,23 @@ pub async fn load(ch: &ChStore, sql: &SqlStore, opts: &LoadOptions) -> Result<In
         total_supply_now: ch.mint_supply().await?,
         locked_now: ch.locked_supply(&opts.treasury_wallets).await?,
     };
-    let last = match opts.until_slot {
-        Some(_) => ch.slot_at_or_before(until).await?,
+    Ok(SmallFrames { prices, nodes, markets, stakes, supply, extra_keys: keys.into_keys() })
+}
+
+/// The indexed chain's range, up to `until_slot` when given.
+pub(crate) async fn chain_range(
+    ch: &ChStore,
+    extent: &ChainExtent,
+    until_slot: Option<u64>,
+) -> Result<ChainRange, InputsError> {
+    let last = match until_slot {
+        Some(until) => ch.slot_at_or_before(until).await?,
         None => Some((extent.last_slot, extent.last_time)),
     };
-    let chain = ChainRange {
+    Ok(ChainRange {
         first_slot: extent.first_slot,
         last_slot: last.map_or(0, |l| l.0),
         first_time: i64::from(extent.first_time),
         last_time: last.map_or(0, |l| i64::from(l.1)),
-    };
-    let inputs = Inputs { flows, job_events, prices, nodes, markets, stakes, keys: keys.into_keys(), supply, chain };
-    inputs.validate()?;
-    tracing::info!(rows = ?inputs.row_counts(), keys = inputs.keys.len(), until_slot = until, "inputs loaded");
-    Ok(inputs)
+    })
 }

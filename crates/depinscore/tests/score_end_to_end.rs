@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use depinscore_inputs::Follower;
 use depinscore_localserver::{ClickHouse, TempDir, free_port};
 use serde_json::Value;
 use support::{Env, Killed, run_ok};
@@ -60,6 +61,42 @@ fn assert_golden(name: &str, actual: &str) {
             golden.lines().nth(line).unwrap_or("<end>"),
             actual.lines().nth(line).unwrap_or("<end>")
         );
+    }
+}
+
+/// The shipped methodology, evidence, hardware table and published figures.
+struct Rules {
+    methodology: depinscore_engine::Methodology,
+    evidence: depinscore_engine::Evidence,
+    hardware: depinscore_engine::HardwareTable,
+    published: Vec<depinscore_engine::Published>,
+}
+
+const METHODOLOGY: &str = include_str!("../../../reports/methodology/v1.toml");
+const EVIDENCE: &str = include_str!("../../../reports/evidence/nosana.toml");
+
+impl Rules {
+    fn shipped() -> Rules {
+        let published = include_str!("../../../reports/published/depin-builders-nosana-2026-05-29.toml");
+        Rules {
+            methodology: depinscore_engine::Methodology::parse(METHODOLOGY).unwrap(),
+            evidence: depinscore_engine::Evidence::parse(EVIDENCE).unwrap(),
+            hardware: depinscore_engine::HardwareTable::parse(include_str!("../../../reports/hardware/v1.toml"))
+                .unwrap(),
+            published: vec![depinscore_engine::Published::parse(published).unwrap()],
+        }
+    }
+
+    fn rules(&self) -> depinscore_engine::Rules<'_> {
+        depinscore_engine::Rules {
+            methodology: &self.methodology,
+            methodology_text: METHODOLOGY,
+            evidence: &self.evidence,
+            evidence_text: EVIDENCE,
+            hardware: &self.hardware,
+            published: &self.published,
+            price_source: "test",
+        }
     }
 }
 
@@ -121,6 +158,33 @@ fn the_score_of_a_reference_chain_matches_its_ground_truth_and_is_served_and_rep
         }
         store.upsert_nodes(&nodes).await.unwrap();
         store.close().await;
+    });
+
+    // What `serve` and `demo` keep between re-scores: a score loaded up to slot 700, then
+    // following the stores to slot 1100 and to the end, is the snapshot of one full load byte for
+    // byte (addresses interned slot by slot keep their ids as the chain grows). Polars plans on
+    // a multi-threaded runtime only, as the binary's does.
+    let multi = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    multi.block_on(async {
+        let cfg = depinscore_clickhouse::ChConfig { url: clickhouse.http_url(), ..Default::default() };
+        let ch = depinscore_clickhouse::ChStore::open(&cfg, 0).await.unwrap();
+        let sql = depinscore_sql::SqlStore::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        let rules = Rules::shipped();
+        let rules = rules.rules();
+        let max_age = rules.methodology.parameters.price_max_age_s;
+        let opts = |until_slot| depinscore_inputs::LoadOptions { until_slot, ..Default::default() };
+        let mut follower = Follower::start(&ch, &sql, opts(Some(700)), max_age).await.unwrap();
+        let held = follower.inputs().job_events.height();
+        follower = follower.update(&ch, &sql, max_age, Some(1100)).await.unwrap();
+        assert!(follower.inputs().job_events.height() > held, "slots 701..=1100 brought job events");
+        follower = follower.update(&ch, &sql, max_age, None).await.unwrap();
+        let full = depinscore_inputs::load(&ch, &sql, &opts(None)).await.unwrap();
+        assert_eq!(follower.inputs().keys, full.keys);
+        let whole = depinscore_engine::snapshot(&full, &rules, full.chain.last_time).unwrap();
+        let followed = follower.snapshot(&rules).unwrap();
+        assert_eq!(followed.id, whole.id, "the followed score differs from a full load's");
+        assert_eq!(followed.to_json().unwrap(), whole.to_json().unwrap());
+        sql.close().await;
     });
 
     // One window over the whole run (and the as-of time after it, so the last partial day is

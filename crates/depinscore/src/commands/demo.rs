@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use depinscore_indexer::Committed;
+use depinscore_inputs::Follower;
 use depinscore_localserver::ClickHouse;
 use indicatif::{ProgressBar, ProgressStyle};
 use nosana_node::driver::DriverConfig;
@@ -289,7 +290,9 @@ async fn follow(
             started.elapsed().as_secs_f64()
         );
     }
-    score_and_report(settings, operators).await?;
+    // The score follows the indexed chain: each re-score folds only the slots indexed since.
+    let mut follower = None;
+    score_and_report(settings, operators, &mut follower).await?;
     if args.exit_after_report {
         return Ok(());
     }
@@ -308,7 +311,7 @@ async fn follow(
         let (head, p) = (parts.head(), *parts.progress.borrow());
         println!("live: node at slot {head}, indexed through {} ({} behind)", p.slot, head.saturating_sub(p.slot));
         if !rescore.is_zero() && Instant::now() >= next_score {
-            if let Err(e) = score_and_report(settings, operators).await {
+            if let Err(e) = score_and_report(settings, operators, &mut follower).await {
                 tracing::warn!(error = %format!("{e:#}"), "re-scoring failed; the previous report stays");
             }
             next_score = Instant::now() + rescore;
@@ -331,10 +334,14 @@ async fn import_offchain(settings: &Settings, operators: &BTreeMap<String, Strin
 
 /// Imports the off-chain data, computes and stores the score, then writes its report into
 /// `report.out_dir`.
-async fn score_and_report(settings: &Settings, operators: &BTreeMap<String, String>) -> anyhow::Result<()> {
+async fn score_and_report(
+    settings: &Settings,
+    operators: &BTreeMap<String, String>,
+    follower: &mut Option<Follower>,
+) -> anyhow::Result<()> {
     import_offchain(settings, operators).await?;
     let started = Instant::now();
-    let (snapshot, _) = score::compute_and_store(settings).await.context("computing the score")?;
+    let (snapshot, _) = score::follow_and_store(settings, follower).await.context("computing the score")?;
     println!(
         "builder score {:.1} (snapshot {}, {:.1} s)",
         snapshot.body.score.composite,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use depinscore_engine::calendar::{DAY, parse_date};
 use depinscore_engine::{Inputs, Snapshot};
-use depinscore_inputs::LoadOptions;
+use depinscore_inputs::{Follower, LoadOptions};
 use depinscore_sql::SnapshotRecord;
 
 use crate::commands::rules::LoadedRules;
@@ -132,17 +132,36 @@ fn list(settings: &Settings, format: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Loads everything indexed, computes the latest snapshot (the engine on a blocking thread) and
-/// stores it; returns it and whether it was new. What `serve`'s re-score runs.
-pub async fn compute_and_store(settings: &Settings) -> anyhow::Result<(Snapshot, bool)> {
+/// Computes the latest snapshot (the engine on a blocking thread) and stores it; returns it and
+/// whether it was new. What `serve`'s re-score and `demo` run. `follower` keeps the inputs
+/// between calls, so a call folds only the slots indexed since the one before (the first call,
+/// and the first after a failure, loads everything).
+pub async fn follow_and_store(
+    settings: &Settings,
+    follower: &mut Option<Follower>,
+) -> anyhow::Result<(Snapshot, bool)> {
     let store = stores::sql(settings).await?;
     let rules = with_imported_evidence(LoadedRules::load(&settings.score, None)?, &store).await?;
-    let (inputs, as_of) = load(settings, None).await?;
-    let source = source(settings).to_string();
-    let snapshot =
-        tokio::task::spawn_blocking(move || depinscore_engine::snapshot(&inputs, &rules.rules(&source), as_of))
-            .await
-            .context("the engine stopped")??;
+    let ch = stores::clickhouse(settings).await?;
+    let (held, sql, opts, source) =
+        (follower.take(), store.clone(), load_options(settings), source(settings).to_string());
+    // Loading and folding on a blocking thread: polars must not run on an async worker.
+    let handle = tokio::runtime::Handle::current();
+    let (followed, snapshot) = tokio::task::spawn_blocking(move || {
+        handle.block_on(async move {
+            let max_age = rules.methodology.parameters.price_max_age_s;
+            let followed = match held {
+                Some(f) => f.update(&ch, &sql, max_age, None).await?,
+                None => Follower::start(&ch, &sql, opts, max_age).await?,
+            };
+            ensure_indexed(followed.inputs())?;
+            let snapshot = followed.snapshot(&rules.rules(&source))?;
+            anyhow::Ok((followed, snapshot))
+        })
+    })
+    .await
+    .context("the engine stopped")??;
+    *follower = Some(followed);
     let new = store.save_snapshot(&record(&snapshot)?).await?;
     Ok((snapshot, new))
 }
@@ -186,17 +205,8 @@ pub async fn load(settings: &Settings, at: Option<At>) -> anyhow::Result<(Inputs
             Some(end)
         }
     };
-    let opts = LoadOptions {
-        until_slot: None,
-        treasury_wallets: settings.score.treasury_wallets.clone(),
-        price_source: (!settings.score.price_source.is_empty()).then(|| settings.score.price_source.clone()),
-        ..LoadOptions::default()
-    };
-    let inputs = depinscore_inputs::load(&ch, &sql, &opts).await?;
-    anyhow::ensure!(
-        inputs.chain.last_slot > 0 || inputs.flows.height() > 0,
-        "nothing indexed yet: run `depinscore index` or `backfill` first"
-    );
+    let inputs = depinscore_inputs::load(&ch, &sql, &load_options(settings)).await?;
+    ensure_indexed(&inputs)?;
     let as_of = as_of.unwrap_or(inputs.chain.last_time);
     Ok((inputs, as_of))
 }
@@ -212,6 +222,24 @@ pub fn record(s: &Snapshot) -> anyhow::Result<SnapshotRecord> {
         input_hash: s.body.provenance.input_hash.clone(),
         body: String::from_utf8(s.to_json()?)?,
     })
+}
+
+/// What the score settings ask of the loader: everything indexed.
+fn load_options(settings: &Settings) -> LoadOptions {
+    LoadOptions {
+        until_slot: None,
+        treasury_wallets: settings.score.treasury_wallets.clone(),
+        price_source: (!settings.score.price_source.is_empty()).then(|| settings.score.price_source.clone()),
+        ..LoadOptions::default()
+    }
+}
+
+fn ensure_indexed(inputs: &Inputs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        inputs.chain.last_slot > 0 || inputs.flows.height() > 0,
+        "nothing indexed yet: run `depinscore index` or `backfill` first"
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use depinscore_api::{ApiConfig, AppState, RescoreFuture, RescoreOutcome, Rescorer};
 use depinscore_clickhouse::ChStore;
+use depinscore_inputs::Follower;
 use depinscore_report::CloudPriceTable;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
@@ -25,26 +26,35 @@ pub struct Args {
     openapi: bool,
 }
 
-/// Re-scores through the engine with the server's settings.
-struct EngineRescorer(Settings);
+/// Re-scores through the engine with the server's settings, following the indexed chain between
+/// re-scores (each folds only the slots indexed since the one before).
+struct EngineRescorer {
+    settings: Settings,
+    follower: Arc<tokio::sync::Mutex<Option<Follower>>>,
+}
 
 impl Rescorer for EngineRescorer {
     fn rescore(&self) -> RescoreFuture {
-        let settings = self.0.clone();
+        let (settings, follower) = (self.settings.clone(), self.follower.clone());
         Box::pin(async move {
             // Driven on a blocking thread: the loader's sqlx futures are not `Send` for every
             // lifetime, and the engine must not block an async worker.
             let handle = tokio::runtime::Handle::current();
-            let (s, new) = tokio::task::spawn_blocking(move || handle.block_on(score::compute_and_store(&settings)))
-                .await
-                .map_err(|e| format!("the re-score stopped: {e}"))?
-                .map_err(|e| format!("{e:#}"))?;
+            let (s, new) = tokio::task::spawn_blocking(move || {
+                handle.block_on(async {
+                    let mut follower = follower.lock().await;
+                    score::follow_and_store(&settings, &mut follower).await
+                })
+            })
+            .await
+            .map_err(|e| format!("the re-score stopped: {e}"))?
+            .map_err(|e| format!("{e:#}"))?;
             Ok(RescoreOutcome { id: s.id.clone(), composite: s.body.score.composite, new })
         })
     }
 
     fn check_evidence(&self, text: &str) -> Result<(), String> {
-        LoadedRules::load(&self.0.score, None).map_err(|e| format!("{e:#}"))?.check_evidence(text)
+        LoadedRules::load(&self.settings.score, None).map_err(|e| format!("{e:#}"))?.check_evidence(text)
     }
 }
 
@@ -127,7 +137,7 @@ pub async fn serve_api(
     });
     let state = AppState::new(sql, Some(ch), config, cloud)
         .with_metrics(Arc::new(move || metrics.render()))
-        .with_rescorer(Arc::new(EngineRescorer(settings.clone())));
+        .with_rescorer(Arc::new(EngineRescorer { settings: settings.clone(), follower: Default::default() }));
     println!("API on http://{}  (docs: /docs, OpenAPI: /openapi.json)", listener.local_addr()?);
     let served = depinscore_api::serve(listener, state, async move {
         let _ = shutdown.wait_for(|s| *s).await;
