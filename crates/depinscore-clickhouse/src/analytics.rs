@@ -119,6 +119,13 @@ impl ChStore {
         Ok(self.client().query(&sql).fetch_one::<ChainExtent>().await?)
     }
 
+    /// How many slots are indexed at or before `slot` (a follower compares it between loads:
+    /// a backfill of older slots changes it).
+    pub async fn slots_until(&self, slot: u64) -> Result<u64, ChError> {
+        let sql = format!("SELECT count() FROM {} FINAL WHERE slot <= ?", self.table("slots"));
+        Ok(self.client().query(&sql).bind(slot).fetch_one::<u64>().await?)
+    }
+
     /// The highest indexed slot at or before `slot`, with its block time.
     pub async fn slot_at_or_before(&self, slot: u64) -> Result<Option<(u64, u32)>, ChError> {
         let sql = format!(

@@ -15,6 +15,8 @@ pub struct Follower {
     rolling: Rolling,
     first_slot: u64,
     last_slot: u64,
+    /// Slots indexed at or before `last_slot` when it was loaded.
+    held_slots: u64,
     opts: LoadOptions,
 }
 
@@ -30,6 +32,8 @@ impl Follower {
         let extent = ch.chain_extent().await?;
         let mut keys = Interner::default();
         let head = opts.until_slot.unwrap_or(extent.last_slot);
+        // Counted before the rows are read: a slot stored in between shows in the next count.
+        let held_slots = ch.slots_until(head).await?;
         let (flows, job_events) = chain_rows(ch, 0, head, &mut keys).await?;
         let small = small_frames(ch, sql, &opts, &keys).await?;
         let stable = keys.len();
@@ -48,13 +52,13 @@ impl Follower {
         };
         let rolling = Rolling::new(inputs, stable, price_max_age_s)?;
         tracing::info!(rows = ?rolling.inputs().row_counts(), last_slot = head, "following the indexed chain");
-        Ok(Follower { keys, rolling, first_slot: extent.first_slot, last_slot: head, opts })
+        Ok(Follower { keys, rolling, first_slot: extent.first_slot, last_slot: head, held_slots, opts })
     }
 
     /// Folds the slots indexed since the last load (up to `until_slot` when given) and reloads
-    /// the small frames and facts. When the indexed history changed below the held slots (a
-    /// backfill reached further back, or the stores were reset), it starts afresh. On an error
-    /// the follower is gone: start again.
+    /// the small frames and facts. When the indexed history changed at or below the held slots
+    /// (a backfill of older slots, the stores reset), it starts afresh. On an error the
+    /// follower is gone: start again.
     pub async fn update(
         mut self,
         ch: &ChStore,
@@ -65,14 +69,17 @@ impl Follower {
         let extent = ch.chain_extent().await?;
         let head = until_slot.unwrap_or(extent.last_slot);
         self.opts.until_slot = until_slot;
-        if extent.first_slot != self.first_slot || head < self.last_slot {
+        let held_slots = ch.slots_until(self.last_slot).await?;
+        if extent.first_slot != self.first_slot || head < self.last_slot || held_slots != self.held_slots {
             tracing::info!(
-                first_slot = extent.first_slot,
-                held_first_slot = self.first_slot,
-                "the indexed history changed: loading it afresh"
+                held_slots = self.held_slots,
+                now = held_slots,
+                last_slot = self.last_slot,
+                "the indexed history changed at or below the held slots: loading it afresh"
             );
             return Follower::start(ch, sql, self.opts, price_max_age_s).await;
         }
+        let new_held_slots = ch.slots_until(head).await?;
         let (flows, job_events) = chain_rows(ch, self.last_slot + 1, head, &mut self.keys).await?;
         let small = small_frames(ch, sql, &self.opts, &self.keys).await?;
         let mut new_keys = self.keys.take_keys();
@@ -92,7 +99,7 @@ impl Follower {
             chain: chain_range(ch, &extent, until_slot).await?,
         })?;
         tracing::info!(rows, from_slot = self.last_slot + 1, last_slot = head, "followed the indexed chain");
-        self.last_slot = head;
+        (self.last_slot, self.held_slots) = (head, new_held_slots);
         Ok(self)
     }
 
