@@ -224,21 +224,46 @@ pub fn world(days: i64) -> Frames {
     f
 }
 
+/// The shipped methodology (or another text of it), evidence, hardware table and published
+/// figures, parsed.
+pub struct Shipped {
+    pub methodology: Methodology,
+    pub methodology_text: String,
+    pub evidence: Evidence,
+    pub hardware: HardwareTable,
+    pub published: Vec<Published>,
+}
+
+impl Shipped {
+    pub fn load() -> Result<Shipped, EngineError> {
+        Shipped::with_methodology(METHODOLOGY)
+    }
+
+    pub fn with_methodology(text: &str) -> Result<Shipped, EngineError> {
+        Ok(Shipped {
+            methodology: Methodology::parse(text)?,
+            methodology_text: text.to_string(),
+            evidence: Evidence::parse(EVIDENCE)?,
+            hardware: HardwareTable::parse(HARDWARE)?,
+            published: vec![Published::parse(PUBLISHED)?],
+        })
+    }
+
+    pub fn rules(&self) -> Rules<'_> {
+        Rules {
+            methodology: &self.methodology,
+            methodology_text: &self.methodology_text,
+            evidence: &self.evidence,
+            evidence_text: EVIDENCE,
+            hardware: &self.hardware,
+            published: &self.published,
+            price_source: "sample",
+        }
+    }
+}
+
 /// The snapshot of `frames` as of `as_of` under the shipped methodology, evidence, hardware
 /// table and published figures.
 pub fn snapshot(frames: &Frames, as_of: i64) -> Result<Snapshot, EngineError> {
-    let m = Methodology::parse(METHODOLOGY)?;
-    let e = Evidence::parse(EVIDENCE)?;
-    let h = HardwareTable::parse(HARDWARE)?;
-    let p = vec![Published::parse(PUBLISHED)?];
-    let rules = Rules {
-        methodology: &m,
-        methodology_text: METHODOLOGY,
-        evidence: &e,
-        evidence_text: EVIDENCE,
-        hardware: &h,
-        published: &p,
-        price_source: "sample",
-    };
-    crate::snapshot(&frames.inputs()?, &rules, as_of)
+    crate::snapshot(&frames.inputs()?, &Shipped::load()?.rules(), as_of)
 }

@@ -2,39 +2,9 @@
 //! recompute of the same inputs.
 
 use depinscore_engine::frames::{ChainRange, Inputs};
-use depinscore_engine::sample::{self, DAY, T0};
-use depinscore_engine::{EngineError, Evidence, HardwareTable, Methodology, Published, Rolling, Rules, Update};
+use depinscore_engine::sample::{self, DAY, Shipped, T0};
+use depinscore_engine::{EngineError, Methodology, Rolling, Rules, Update};
 use polars::prelude::*;
-
-struct Loaded {
-    methodology: Methodology,
-    evidence: Evidence,
-    hardware: HardwareTable,
-    published: Vec<Published>,
-}
-
-impl Loaded {
-    fn new(methodology: &str) -> Loaded {
-        Loaded {
-            methodology: Methodology::parse(methodology).unwrap(),
-            evidence: Evidence::parse(sample::EVIDENCE).unwrap(),
-            hardware: HardwareTable::parse(sample::HARDWARE).unwrap(),
-            published: vec![Published::parse(sample::PUBLISHED).unwrap()],
-        }
-    }
-
-    fn rules(&self) -> Rules<'_> {
-        Rules {
-            methodology: &self.methodology,
-            methodology_text: sample::METHODOLOGY,
-            evidence: &self.evidence,
-            evidence_text: sample::EVIDENCE,
-            hardware: &self.hardware,
-            published: &self.published,
-            price_source: "sample",
-        }
-    }
-}
 
 /// The sample world's inputs with flows and events in chain (slot) order.
 fn world(days: i64) -> Inputs {
@@ -83,8 +53,8 @@ fn day(all: &Inputs, from: i64, to: i64) -> Update {
 
 #[test]
 fn a_score_updated_day_by_day_equals_a_full_recompute_each_day() {
-    let loaded = Loaded::new(sample::METHODOLOGY);
-    let rules = loaded.rules();
+    let shipped = Shipped::load().unwrap();
+    let rules = shipped.rules();
     let all = world(45);
     let mut rolling = following(&all, T0 + 35 * DAY, &rules);
     for d in 35..45 {
@@ -100,8 +70,8 @@ fn a_score_updated_day_by_day_equals_a_full_recompute_each_day() {
 
 #[test]
 fn a_followed_score_as_of_an_earlier_time_equals_the_full_recompute_then() {
-    let loaded = Loaded::new(sample::METHODOLOGY);
-    let rules = loaded.rules();
+    let shipped = Shipped::load().unwrap();
+    let rules = shipped.rules();
     let all = world(40);
     let rolling = Rolling::new(all.clone(), all.keys.len(), rules.methodology.parameters.price_max_age_s).unwrap();
     let as_of = T0 + 33 * DAY + 5_000;
@@ -111,8 +81,8 @@ fn a_followed_score_as_of_an_earlier_time_equals_the_full_recompute_then() {
 
 #[test]
 fn a_price_point_for_a_time_already_valued_revalues_the_flows() {
-    let loaded = Loaded::new(sample::METHODOLOGY);
-    let rules = loaded.rules();
+    let shipped = Shipped::load().unwrap();
+    let rules = shipped.rules();
     let all = world(40);
     let first = T0 + 39 * DAY;
     let mut rolling = following(&all, first, &rules);
@@ -135,8 +105,8 @@ fn a_price_point_for_a_time_already_valued_revalues_the_flows() {
 #[test]
 fn a_methodology_with_another_price_age_gets_the_full_recompute() {
     let edited = sample::METHODOLOGY.replace("price_max_age_s = 172800", "price_max_age_s = 172801");
-    let loaded = Loaded::new(&edited);
-    let rules = loaded.rules();
+    let shipped = Shipped::with_methodology(&edited).unwrap();
+    let rules = shipped.rules();
     let all = world(40);
     let original = Methodology::parse(sample::METHODOLOGY).unwrap();
     assert_ne!(original.parameters.price_max_age_s, rules.methodology.parameters.price_max_age_s);
@@ -147,8 +117,8 @@ fn a_methodology_with_another_price_age_gets_the_full_recompute() {
 
 #[test]
 fn an_update_that_drops_stable_keys_or_a_column_is_refused_and_changes_nothing() {
-    let loaded = Loaded::new(sample::METHODOLOGY);
-    let rules = loaded.rules();
+    let shipped = Shipped::load().unwrap();
+    let rules = shipped.rules();
     let all = world(40);
     let first = T0 + 39 * DAY;
     let mut rolling = following(&all, first, &rules);
@@ -167,8 +137,8 @@ fn an_update_that_drops_stable_keys_or_a_column_is_refused_and_changes_nothing()
 fn keys_past_the_stable_ones_are_replaced_by_each_update() {
     // The loader interns the registry's and stakes' addresses after the chain's on every load:
     // those keys are held, not stable, and the next update replaces them.
-    let loaded = Loaded::new(sample::METHODOLOGY);
-    let rules = loaded.rules();
+    let shipped = Shipped::load().unwrap();
+    let rules = shipped.rules();
     let all = world(40);
     let first = T0 + 39 * DAY;
     let stable = all.keys.len() - 5;

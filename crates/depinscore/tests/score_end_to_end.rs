@@ -64,42 +64,6 @@ fn assert_golden(name: &str, actual: &str) {
     }
 }
 
-/// The shipped methodology, evidence, hardware table and published figures.
-struct Rules {
-    methodology: depinscore_engine::Methodology,
-    evidence: depinscore_engine::Evidence,
-    hardware: depinscore_engine::HardwareTable,
-    published: Vec<depinscore_engine::Published>,
-}
-
-const METHODOLOGY: &str = include_str!("../../../reports/methodology/v1.toml");
-const EVIDENCE: &str = include_str!("../../../reports/evidence/nosana.toml");
-
-impl Rules {
-    fn shipped() -> Rules {
-        let published = include_str!("../../../reports/published/depin-builders-nosana-2026-05-29.toml");
-        Rules {
-            methodology: depinscore_engine::Methodology::parse(METHODOLOGY).unwrap(),
-            evidence: depinscore_engine::Evidence::parse(EVIDENCE).unwrap(),
-            hardware: depinscore_engine::HardwareTable::parse(include_str!("../../../reports/hardware/v1.toml"))
-                .unwrap(),
-            published: vec![depinscore_engine::Published::parse(published).unwrap()],
-        }
-    }
-
-    fn rules(&self) -> depinscore_engine::Rules<'_> {
-        depinscore_engine::Rules {
-            methodology: &self.methodology,
-            methodology_text: METHODOLOGY,
-            evidence: &self.evidence,
-            evidence_text: EVIDENCE,
-            hardware: &self.hardware,
-            published: &self.published,
-            price_source: "test",
-        }
-    }
-}
-
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * b.abs().max(1.0)
 }
@@ -169,8 +133,8 @@ fn the_score_of_a_reference_chain_matches_its_ground_truth_and_is_served_and_rep
         let cfg = depinscore_clickhouse::ChConfig { url: clickhouse.http_url(), ..Default::default() };
         let ch = depinscore_clickhouse::ChStore::open(&cfg, 0).await.unwrap();
         let sql = depinscore_sql::SqlStore::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-        let rules = Rules::shipped();
-        let rules = rules.rules();
+        let shipped = depinscore_engine::sample::Shipped::load().unwrap();
+        let rules = shipped.rules();
         let max_age = rules.methodology.parameters.price_max_age_s;
         let opts = |until_slot| depinscore_inputs::LoadOptions { until_slot, ..Default::default() };
         let mut follower = Follower::start(&ch, &sql, opts(Some(700)), max_age).await.unwrap();
