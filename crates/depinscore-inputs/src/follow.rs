@@ -37,19 +37,8 @@ impl Follower {
         let (flows, job_events) = chain_rows(ch, 0, head, &mut keys).await?;
         let small = small_frames(ch, sql, &opts, &keys).await?;
         let stable = keys.len();
-        let mut all_keys = keys.take_keys();
-        all_keys.extend(small.extra_keys);
-        let inputs = depinscore_engine::Inputs {
-            flows,
-            job_events,
-            prices: small.prices,
-            nodes: small.nodes,
-            markets: small.markets,
-            stakes: small.stakes,
-            keys: all_keys,
-            supply: small.supply,
-            chain: chain_range(ch, &extent, opts.until_slot).await?,
-        };
+        let chain = chain_range(ch, &extent, opts.until_slot).await?;
+        let inputs = small.into_inputs(flows, job_events, keys.take_keys(), chain);
         let rolling = Rolling::new(inputs, stable, price_max_age_s)?;
         tracing::info!(rows = ?rolling.inputs().row_counts(), last_slot = head, "following the indexed chain");
         Ok(Follower { keys, rolling, first_slot: extent.first_slot, last_slot: head, held_slots, opts })

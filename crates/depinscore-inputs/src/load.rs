@@ -63,19 +63,7 @@ pub async fn load(ch: &ChStore, sql: &SqlStore, opts: &LoadOptions) -> Result<In
     let (flows, job_events) = chain_rows(ch, 0, until, &mut keys).await?;
     let small = small_frames(ch, sql, opts, &keys).await?;
     let chain = chain_range(ch, &extent, opts.until_slot).await?;
-    let mut all_keys = keys.into_keys();
-    all_keys.extend(small.extra_keys);
-    let inputs = Inputs {
-        flows,
-        job_events,
-        prices: small.prices,
-        nodes: small.nodes,
-        markets: small.markets,
-        stakes: small.stakes,
-        keys: all_keys,
-        supply: small.supply,
-        chain,
-    };
+    let inputs = small.into_inputs(flows, job_events, keys.into_keys(), chain);
     inputs.validate()?;
     tracing::info!(rows = ?inputs.row_counts(), keys = inputs.keys.len(), until_slot = until, "inputs loaded");
     Ok(inputs)
@@ -204,6 +192,30 @@ pub(crate) struct SmallFrames {
     pub stakes: DataFrame,
     pub supply: SupplyFacts,
     pub extra_keys: Vec<String>,
+}
+
+impl SmallFrames {
+    /// The engine's inputs of these and the chain's rows, `chain_keys` then the extra keys.
+    pub(crate) fn into_inputs(
+        self,
+        flows: DataFrame,
+        job_events: DataFrame,
+        mut chain_keys: Vec<String>,
+        chain: ChainRange,
+    ) -> Inputs {
+        chain_keys.extend(self.extra_keys);
+        Inputs {
+            flows,
+            job_events,
+            prices: self.prices,
+            nodes: self.nodes,
+            markets: self.markets,
+            stakes: self.stakes,
+            keys: chain_keys,
+            supply: self.supply,
+            chain,
+        }
+    }
 }
 
 pub(crate) async fn small_frames(
