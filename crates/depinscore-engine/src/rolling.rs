@@ -116,8 +116,6 @@ impl Rolling {
         digest.fold_rows(&next.flows, &next.job_events)?;
         let kept = &self.inputs.keys[stable..u.keys_kept];
         digest.fold_keys(kept.iter().chain(&u.new_keys).take(u.stable_keys - stable));
-        let mut runs = self.runs.clone();
-        runs.fold(&next.job_events)?;
         let prices_moved = !same_prices_until(&self.inputs.prices, &next.prices, self.valued_until)?;
         let mut daily = if prices_moved { DailyParts::default() } else { self.daily.clone() };
         let (new_flows, new_events) = if prices_moved {
@@ -128,13 +126,20 @@ impl Rolling {
         };
         daily.fold(new_flows, new_events, &next.prices, self.price_max_age_s)?;
         let latest = next.flows.column("time")?.i64()?.max();
-
+        // The run table is folded in place (a copy of it is tens of MB for a year); the columns
+        // it reads were validated above, and should it fail anyway it is rebuilt as it was.
+        if let Err(e) = self.runs.fold(&next.job_events) {
+            let mut rebuilt = RunTable::new();
+            rebuilt.fold(&self.inputs.job_events)?;
+            self.runs = rebuilt;
+            return Err(e);
+        }
         let mut keys = std::mem::take(&mut self.inputs.keys);
         keys.truncate(u.keys_kept);
         keys.extend(u.new_keys);
         self.inputs = Inputs { flows, job_events, keys, ..next };
         self.stable_keys = u.stable_keys;
-        (self.daily, self.runs, self.digest) = (daily, runs, digest);
+        (self.daily, self.digest) = (daily, digest);
         self.valued_until = self.valued_until.max(latest);
         Ok(())
     }

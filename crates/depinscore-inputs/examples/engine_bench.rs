@@ -117,6 +117,7 @@ fn engine(dir: &Path) {
     let day_rows = update.flows.height() + update.job_events.height();
     let t = Instant::now();
     rolling.update(update).expect("the daily update");
+    let fold_s = t.elapsed().as_secs_f64();
     let followed = rolling.snapshot(&rules, as_of).expect("the followed score");
     let daily_update_s = t.elapsed().as_secs_f64();
     let s = snapshot.unwrap();
@@ -134,6 +135,7 @@ fn engine(dir: &Path) {
             "follow_from_scratch_s": follow_s,
             "daily_update_rows": day_rows,
             "daily_update_s": daily_update_s,
+            "daily_update_fold_s": fold_s,
             "daily_update_same_snapshot": followed.id == s.id,
             "peak_rss_mb": peak_rss_mb(),
             "composite": s.body.score.composite,
