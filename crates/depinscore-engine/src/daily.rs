@@ -50,8 +50,8 @@ pub struct DayRow {
     pub total_supply: Option<u64>,
     /// Total supply minus NOS held by non-circulating accounts, end of day.
     pub circulating_supply: Option<u64>,
-    /// NOS in stake vaults at the end of the day (stakes + top-ups − withdrawals − slashes since
-    /// the first indexed slot).
+    /// NOS in stake vaults at the end of the day (the open stake accounts now, less the stakes
+    /// and top-ups and plus the withdrawals and slashes after that day).
     pub staked: u64,
 }
 
@@ -214,12 +214,27 @@ impl DailyParts {
     }
 }
 
-/// Staked forwards from zero; total and circulating supply backwards from the facts now.
+/// Staked NOS backwards from the open stake accounts now (so stakes made before the first
+/// indexed slot count), or forwards from zero when no stake account is indexed; total and
+/// circulating supply backwards from the facts now.
 fn fill_supplies(rows: &mut [DayRow], inputs: &Inputs) {
-    let mut staked: i128 = 0;
-    for row in rows.iter_mut() {
-        staked += row.flows_of(&["stake", "topup"]).nos as i128 - row.flows_of(&["withdraw", "slash"]).nos as i128;
-        row.staked = staked.max(0) as u64;
+    let moved =
+        |row: &DayRow| row.flows_of(&["stake", "topup"]).nos as i128 - row.flows_of(&["withdraw", "slash"]).nos as i128;
+    match staked_now(inputs) {
+        Some(now) => {
+            let mut staked = now;
+            for row in rows.iter_mut().rev() {
+                row.staked = staked.max(0) as u64;
+                staked -= moved(row);
+            }
+        }
+        None => {
+            let mut staked: i128 = 0;
+            for row in rows.iter_mut() {
+                staked += moved(row);
+                row.staked = staked.max(0) as u64;
+            }
+        }
     }
     let Some(total_now) = inputs.supply.total_supply_now else { return };
     let mut total = total_now as i128;
@@ -231,4 +246,11 @@ fn fill_supplies(rows: &mut [DayRow], inputs: &Inputs) {
         total -= row.flow("mint").nos as i128 - row.flow("burn").nos as i128;
         locked -= row.flows_of(LOCKING).nos as i128 - row.flows_of(UNLOCKING).nos as i128;
     }
+}
+
+/// NOS held by the open stake accounts (unstaked ones included: their NOS stays in the vault
+/// until withdrawn); None when the inputs hold no stake account.
+fn staked_now(inputs: &Inputs) -> Option<i128> {
+    let amounts = inputs.stakes.column("amount").ok()?.u64().ok()?;
+    (inputs.stakes.height() > 0).then(|| amounts.iter().map(|a| i128::from(a.unwrap_or(0))).sum())
 }
