@@ -104,7 +104,7 @@ pub(crate) fn hardware(
     nodes: &[ActiveNode],
     earnings: &Earnings,
     utilization: &[TierUtilization],
-    window_days: i64,
+    covered_days: i64,
     spot: Option<f64>,
     power_usd_per_kwh: f64,
 ) -> Hardware {
@@ -124,7 +124,7 @@ pub(crate) fn hardware(
     let (mut seed_points, mut net_points) = (Vec::new(), Vec::new());
     let mut without = 0;
     for (tier, (count, nos, usd)) in per_tier {
-        let node_days = (count as f64) * window_days as f64;
+        let node_days = (count as f64) * covered_days as f64;
         let yield_nos = ratio(nos as f64 / NOS, node_days).unwrap_or(0.0);
         let yield_usd = ratio(usd, node_days).unwrap_or(0.0);
         let hw = table.tier(tier);

@@ -140,8 +140,11 @@ pub(crate) fn compute_with(
     let mut resolutions = vec![params.h3_resolution];
     resolutions.extend(params.h3_sensitivity.iter().filter(|r| **r != params.h3_resolution));
     let decentralization = decentralization(inputs, &nodes, &resolutions, params.top_n)?;
-    let utilization = utilization(&nodes, &runs, &window);
-    let hardware = hardware(table, &nodes, &earned, &utilization, window.days, spot, params.power_usd_per_kwh);
+    // Per-day figures divide by the days of the window the data covers, as ARR does: a network
+    // younger than the window is not diluted by days before it existed.
+    let covered = window.covered_days(&daily);
+    let utilization = utilization(&nodes, &runs, &window, covered);
+    let hardware = hardware(table, &nodes, &earned, &utilization, covered, spot, params.power_usd_per_kwh);
     let metrics = Metrics {
         as_of,
         as_of_date: date_of(as_of),

@@ -7,6 +7,7 @@ use h3o::{CellIndex, LatLng, Resolution};
 use polars::prelude::*;
 use serde::Serialize;
 
+use crate::calendar::DAY;
 use crate::columns::{f64s, ratio, strs, u32s, u64s};
 use crate::concentration::{Concentration, concentration};
 use crate::error::EngineError;
@@ -214,13 +215,14 @@ pub struct TierUtilization {
     pub nodes: u64,
     /// Node-seconds spent in runs inside the window.
     pub busy_s: i64,
-    /// Active nodes × window seconds.
+    /// Active nodes × seconds of the window the data covers.
     pub available_s: i64,
     pub utilization: Option<f64>,
 }
 
-/// Busy node-seconds / available node-seconds per tier over `window`.
-pub fn utilization(nodes: &[ActiveNode], runs: &[Run], window: &Window) -> Vec<TierUtilization> {
+/// Busy node-seconds / available node-seconds per tier over `window`, a node being available
+/// on the `covered_days` of the window the data covers.
+pub fn utilization(nodes: &[ActiveNode], runs: &[Run], window: &Window, covered_days: i64) -> Vec<TierUtilization> {
     let tier_of: HashMap<u32, &str> = nodes.iter().map(|n| (n.node, n.tier.as_str())).collect();
     let mut busy: BTreeMap<&str, i64> = BTreeMap::new();
     let mut count: BTreeMap<&str, u64> = BTreeMap::new();
@@ -235,7 +237,7 @@ pub fn utilization(nodes: &[ActiveNode], runs: &[Run], window: &Window) -> Vec<T
         .into_iter()
         .map(|(tier, n)| {
             let b = busy.get(tier).copied().unwrap_or(0);
-            let available = n as i64 * window.seconds();
+            let available = n as i64 * covered_days * DAY;
             TierUtilization {
                 tier: tier.to_string(),
                 nodes: n,

@@ -117,9 +117,10 @@ fn two_nodes_of_one_operator_in_one_cell_score_half_spacing_and_full_concentrati
     assert_eq!(d.operators.largest_share, Some(1.0));
     assert_eq!(d.operators.nakamoto_50, Some(1));
     assert_eq!(m.value("spacing_coefficient"), Some(0.5));
-    // Utilisation: 600 s + 300 s busy of 2 nodes × 30 days.
+    // Utilisation: 600 s + 300 s busy of 2 nodes × the one day of the 30-day window the data
+    // covers (a young network is not diluted by days before it).
     let u = &m.utilization[0];
-    assert_eq!((u.tier.as_str(), u.busy_s, u.available_s), ("Market 4090", 900, 2 * 30 * DAY));
+    assert_eq!((u.tier.as_str(), u.busy_s, u.available_s), ("Market 4090", 900, 2 * DAY));
 }
 
 #[test]
@@ -190,6 +191,27 @@ fn supply_is_rebuilt_backwards_from_the_mint_and_staking_backwards_from_the_open
     no_accounts.stakes = no_accounts.stakes.head(Some(0));
     let (_, daily) = compute(&no_accounts, &params(), &hardware(), T0 + 3 * DAY).unwrap();
     assert_eq!(daily.iter().map(|r| r.staked / NOS).collect::<Vec<_>>(), [500, 500, 400]);
+}
+
+#[test]
+fn a_network_younger_than_the_window_earns_per_day_it_existed_not_per_window_day() {
+    // Ten days of payouts at the end of a 30-day window: 100 NOS a day, not 33.
+    let mut f = Frames::default();
+    f.market(1, "Market 4090");
+    for d in 20..=30i64 {
+        f.price(T0 + d * DAY, 0.5);
+    }
+    for d in 20..30i64 {
+        f.flow(T0 + d * DAY + 60, "payout", 5, 100 + d as u32, 1, 100 * NOS);
+    }
+    f.event(T0 + 20 * DAY, "assign", 9, 30, 1, 5, 0, 0);
+    f.event(T0 + 25 * DAY, "finish", 9, 30, 1, 5, 0, 0);
+    let (m, _) = compute(&f.inputs(), &params(), &hardware(), T0 + 30 * DAY).unwrap();
+    let t = &m.hardware.tiers[0];
+    assert!(close(t.yield_nos_per_day, 100.0), "{}", t.yield_nos_per_day);
+    let u = &m.utilization[0];
+    assert_eq!((u.busy_s, u.available_s), (5 * DAY, 10 * DAY));
+    assert!(close(t.busy_hours_per_day.unwrap(), 12.0));
 }
 
 #[test]
