@@ -58,7 +58,8 @@ struct Spec {
     y_label: &'static str,
     unit: Unit,
     include_zero: bool,
-    /// (series name in the snapshot, legend label)
+    /// (series name in the snapshot, legend label; `{short}` and `{long}` stand for the
+    /// snapshot's window lengths in days)
     series: &'static [(&'static str, &'static str)],
     what: &'static str,
 }
@@ -70,7 +71,7 @@ const LINES: &[Spec] = &[
         y_label: "USD per year",
         unit: Unit::Usd,
         include_zero: true,
-        series: &[("arr_usd", "ARR, 30-day window"), ("arr_long_usd", "ARR, 90-day window")],
+        series: &[("arr_usd", "ARR, {short}-day window"), ("arr_long_usd", "ARR, {long}-day window")],
         what: "Trailing ARR (node payouts plus network fees, annualised) on each day",
     },
     Spec {
@@ -79,7 +80,7 @@ const LINES: &[Spec] = &[
         y_label: "ratio (ARR / annual emission value)",
         unit: Unit::Ratio,
         include_zero: true,
-        series: &[("demand_to_emission", "Demand-to-emission, 30-day window")],
+        series: &[("demand_to_emission", "Demand-to-emission, {short}-day window")],
         what: "Trailing demand-to-emission ratio on each day against the 0.50 benchmark",
     },
     Spec {
@@ -124,7 +125,10 @@ fn line(s: &SnapshotView, spec: &Spec, method: &MethodologyView) -> Chart {
                     Source::Engine => format!("snapshot series {name}"),
                     Source::Daily => format!("daily table ({name} derived per day)"),
                 });
-                series.push(Series { name: (*label).to_string(), points });
+                let label = label
+                    .replace("{short}", &s.metrics.window.days.to_string())
+                    .replace("{long}", &s.metrics.long_window.days.to_string());
+                series.push(Series { name: label, points });
             }
             None => missing.push((*name).to_string()),
         }

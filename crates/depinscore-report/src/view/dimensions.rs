@@ -77,9 +77,9 @@ pub(crate) fn metric_value(metric: &str, v: Option<f64>) -> String {
     }
 }
 
-fn metric_name(metric: &str) -> String {
+fn metric_name(metric: &str, window_days: i64) -> String {
     match metric {
-        "demand_to_emission" => "Demand-to-emission ratio (30 d)".into(),
+        "demand_to_emission" => format!("Demand-to-emission ratio ({window_days}-day window)"),
         "years_to_net_deflation" => "Years to net deflation".into(),
         "spacing_coefficient" => "H3 spacing coefficient".into(),
         "payback_months_net" => "Hardware payback, net of power".into(),
@@ -99,7 +99,7 @@ fn view(d: &DimensionScore, snap: &SnapshotView, method: &MethodologyView) -> Di
         )
     });
     let metric_text = match &d.metric {
-        Some(m) => format!("{} ({m})", metric_name(m)),
+        Some(m) => format!("{} ({m})", metric_name(m, snap.metrics.window.days)),
         None => "Rubric (evidence file)".to_string(),
     };
     let when_missing = method.dimension(&d.id).map_or(0.0, |m| m.when_missing);
@@ -207,8 +207,11 @@ fn demand(s: &SnapshotView, dim: &DimensionScore) -> (Vec<Row>, Vec<String>) {
             format!("{} ({})", amount(Some(t.emission_nos), 0, "NOS"), usd(Some(t.emission_usd))),
         ),
         Row::new("Annualised emission value", usd(t.emission_annual_usd)),
-        Row::new("Demand-to-emission (30 d)", ratio(t.demand_to_emission)),
-        Row::new("Demand-to-emission (90 d)", ratio(t.demand_to_emission_long)),
+        Row::new(format!("Demand-to-emission ({w}-day window)"), ratio(t.demand_to_emission)),
+        Row::new(
+            format!("Demand-to-emission ({}-day window)", s.metrics.long_window.days),
+            ratio(t.demand_to_emission_long),
+        ),
         Row::new("Demand-to-emission (spot, NOS / NOS)", ratio(t.demand_to_emission_spot)),
         Row::new("Jobs listed", count(d.jobs_listed)).with_note(format!("{} a day", ratio(d.jobs_per_day))),
         Row::new("Runs finished / quit", format!("{} / {}", count(d.runs_finished), count(d.runs_quit))),
@@ -250,7 +253,8 @@ fn demand(s: &SnapshotView, dim: &DimensionScore) -> (Vec<Row>, Vec<String>) {
     }
     if let (Some(short), Some(long)) = (finite(t.demand_to_emission), finite(t.demand_to_emission_long)) {
         b.push(format!(
-            "Over 90 days the ratio is {} (30 days: {}); the sensitivity table shows what the longer window does to the composite.",
+            "Over {} days the ratio is {} ({w} days: {}); the sensitivity table shows what the longer window does to the composite.",
+            s.metrics.long_window.days,
             ratio(Some(long)),
             ratio(Some(short))
         ));

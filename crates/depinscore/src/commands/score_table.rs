@@ -42,9 +42,11 @@ pub fn render(s: &Snapshot) -> String {
         let _ = writeln!(o, "{:<26} {:>5}% {:>14} {:>8.1}  {}", d.name, d.weight, measured, d.score, note);
     }
     let _ = writeln!(o, "\nProfile");
+    let (arr, arr_long) =
+        (format!("ARR ({} d, time-of-flow prices)", m.window.days), format!("ARR ({} d)", m.long_window.days));
     let rows = [
-        ("ARR (30 d, time-of-flow prices)", num(m.demand.arr_usd, 0) + " USD"),
-        ("ARR (90 d)", num(m.demand.arr_long_usd, 0) + " USD"),
+        (arr.as_str(), num(m.demand.arr_usd, 0) + " USD"),
+        (arr_long.as_str(), num(m.demand.arr_long_usd, 0) + " USD"),
         ("Demand-to-emission", num(m.token.demand_to_emission, 3)),
         ("GMV / fees in window", format!("{:.2} / {:.2} NOS", m.demand.gmv_nos, m.demand.fees_nos)),
         ("Jobs per day", num(m.demand.jobs_per_day, 1)),
