@@ -22,6 +22,9 @@ pub enum RpcError {
     Node { method: &'static str, code: i64, message: String },
     #[error("{method}: unexpected response: {detail}")]
     Shape { method: &'static str, detail: String },
+    /// The answer was not JSON at all (cut short, or a proxy's page): worth retrying.
+    #[error("{method}: the answer is not JSON: {detail}")]
+    NotJson { method: &'static str, detail: String },
     #[error("slot {slot}: {source}")]
     Convert { slot: u64, source: ConvertError },
 }
@@ -30,7 +33,7 @@ impl RpcError {
     /// Worth retrying: the node was unreachable or slow, or had not reached the asked-for
     /// context slot yet (-32016).
     pub fn is_transient(&self) -> bool {
-        matches!(self, RpcError::Http(_) | RpcError::Node { code: -32016, .. })
+        matches!(self, RpcError::Http(_) | RpcError::NotJson { .. } | RpcError::Node { code: -32016, .. })
     }
 }
 
@@ -58,9 +61,11 @@ pub struct RpcBlock {
     pub transactions: Vec<RawTransaction>,
 }
 
+/// A JSON-RPC answer, its result read straight into the caller's type (a tree of
+/// `serde_json::Value`s first, then the type, made a backfill spend its time allocating).
 #[derive(Deserialize)]
-struct Envelope {
-    result: Option<Value>,
+struct Envelope<T> {
+    result: Option<T>,
     error: Option<NodeError>,
 }
 
@@ -198,12 +203,27 @@ impl RpcClient {
 
     async fn call<T: DeserializeOwned>(&self, method: &'static str, params: Value) -> Result<T, RpcError> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let response: Envelope = self.http.post(&self.url).json(&body).send().await?.error_for_status()?.json().await?;
+        let bytes = self.http.post(&self.url).json(&body).send().await?.error_for_status()?.bytes().await?;
+        let response = match serde_json::from_slice::<Envelope<T>>(&bytes) {
+            Ok(r) => r,
+            // Not the expected shape: an error answer whose result is something else, another
+            // result, or no JSON at all.
+            Err(typed) => match serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(&bytes) {
+                Ok(Envelope { error: Some(e), .. }) => {
+                    return Err(RpcError::Node { method, code: e.code, message: e.message });
+                }
+                Ok(_) => return Err(RpcError::Shape { method, detail: typed.to_string() }),
+                Err(e) => return Err(RpcError::NotJson { method, detail: e.to_string() }),
+            },
+        };
         if let Some(e) = response.error {
             return Err(RpcError::Node { method, code: e.code, message: e.message });
         }
-        let value = response.result.unwrap_or(Value::Null);
-        serde_json::from_value(value).map_err(|e| RpcError::Shape { method, detail: e.to_string() })
+        match response.result {
+            Some(result) => Ok(result),
+            // A null (or missing) result is what a type that allows it makes of null.
+            None => serde_json::from_value(Value::Null).map_err(|e| RpcError::Shape { method, detail: e.to_string() }),
+        }
     }
 
     /// The newest slot at a commitment (`processed`, `confirmed`, `finalized`).
@@ -442,5 +462,47 @@ mod retry_tests {
         assert!(node(-32016).is_transient(), "minimum context slot not reached");
         assert!(!node(-32601).is_transient(), "method not found");
         assert!(!RpcError::Shape { method: "getMultipleAccounts", detail: String::new() }.is_transient());
+        assert!(RpcError::NotJson { method: "getBlock", detail: String::new() }.is_transient());
+    }
+
+    /// Serves each body once, as an HTTP answer, on a loopback port.
+    async fn answering(bodies: Vec<&'static str>) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            for body in bodies {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut request = vec![0u8; 65_536];
+                let _ = socket.read(&mut request).await;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(answer.as_bytes()).await.unwrap();
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn answers_are_read_into_their_type_and_bad_ones_are_told_apart() {
+        let url = answering(vec![
+            r#"{"jsonrpc":"2.0","id":1,"result":null}"#,
+            r#"{"jsonrpc":"2.0","id":1,"result":42}"#,
+            r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32016,"message":"behind"}}"#,
+            r#"{"jsonrpc":"2.0","id":1,"result":"forty-two"}"#,
+            "<html>bad gateway</html>",
+        ])
+        .await;
+        let rpc = super::RpcClient::new(&url, std::time::Duration::from_secs(5)).unwrap();
+        assert!(rpc.block(7).await.unwrap().is_none(), "a null block is a skipped slot");
+        assert_eq!(rpc.slot("confirmed").await.unwrap(), 42);
+        let behind = rpc.slot("confirmed").await.unwrap_err();
+        assert!(matches!(behind, RpcError::Node { code: -32016, .. }) && behind.is_transient(), "{behind}");
+        let shape = rpc.slot("confirmed").await.unwrap_err();
+        assert!(matches!(shape, RpcError::Shape { method: "getSlot", .. }) && !shape.is_transient(), "{shape}");
+        let page = rpc.slot("confirmed").await.unwrap_err();
+        assert!(matches!(page, RpcError::NotJson { .. }) && page.is_transient(), "{page}");
     }
 }
