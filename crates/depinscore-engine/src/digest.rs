@@ -91,11 +91,6 @@ impl InputDigest {
         }
     }
 
-    /// How many keys [`fold_keys`](Self::fold_keys) has hashed.
-    pub fn keys_hashed(&self) -> usize {
-        self.keys_hashed
-    }
-
     /// The input hash of `inputs`, whose flows, job events and first keys are the ones folded
     /// (the rest of the key table, the small frames and the facts are hashed here).
     pub fn finish(&self, inputs: &Inputs) -> Result<String, EngineError> {

@@ -52,17 +52,11 @@ pub struct Rules<'a> {
 
 /// Computes a full snapshot as of `as_of` (unix seconds).
 pub fn snapshot(inputs: &Inputs, rules: &Rules<'_>, as_of: i64) -> Result<Snapshot, EngineError> {
-    inputs.validate()?;
     // The input hash (SHA-256 over every row, half a second for a year) runs beside the metrics,
     // much of which is single-threaded.
     let (computed, input_hash) = std::thread::scope(|scope| {
         let hash = scope.spawn(|| digest::input_hash(inputs));
-        let computed = (|| {
-            let daily = daily::daily(inputs, rules.methodology.parameters.price_max_age_s)?;
-            let mut runs = runs::RunTable::as_of(as_of);
-            runs.fold(&inputs.job_events)?;
-            metrics::compute_with(inputs, daily, &runs, &rules.methodology.parameters, rules.hardware, as_of)
-        })();
+        let computed = compute(inputs, &rules.methodology.parameters, rules.hardware, as_of);
         let hash = hash.join().unwrap_or_else(|_| {
             Err(EngineError::Polars(polars::error::PolarsError::ComputeError("the input hash thread failed".into())))
         });

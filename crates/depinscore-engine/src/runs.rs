@@ -107,11 +107,6 @@ impl RunTable {
         self.latest
     }
 
-    /// The as-of cut the table skips events after (None: every event).
-    pub fn cut(&self) -> Option<i64> {
-        self.cut
-    }
-
     fn slot_of(&mut self, id: u32) -> usize {
         match &mut self.index {
             None => id as usize,
