@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration { version: 5, name: "explorer", sql: include_str!("../../../schema/clickhouse/0005_explorer.sql") },
     Migration { version: 6, name: "job_parties", sql: include_str!("../../../schema/clickhouse/0006_job_parties.sql") },
+    Migration {
+        version: 7,
+        name: "job_end_kinds",
+        sql: include_str!("../../../schema/clickhouse/0007_job_end_kinds.sql"),
+    },
 ];
 
 /// A migration recorded as applied.

@@ -475,6 +475,60 @@ async fn each_filter_narrows_the_list() {
 }
 
 #[tokio::test]
+async fn an_ended_state_filter_pages_exactly_past_jobs_a_later_event_moved_on() {
+    // 300 jobs listed a minute apart, each quit by its node; every third is recovered later
+    // (a `recover` after the `quit`), and every seventh also finished before it quit. The
+    // stopped and recovered pages read more listings than one scan chunk (64) holds.
+    let store = ChStore::open(&config("x_ended"), 1).await.expect("store opens");
+    let (mut stopped, mut recovered) = (Vec::new(), Vec::new());
+    for n in 0..300u32 {
+        let job = key("Ended", n);
+        let mut s = Slot::new(1_000 + u64::from(n), T0 + 60 * n);
+        let tx = s.tx("list", &[("job", &job)]);
+        s.event(&tx, "list", &job, "M", "", "", ("P", "W"));
+        if n % 7 == 0 {
+            let tx = s.tx("finish", &[("job", &job)]);
+            s.event(&tx, "finish", &job, "", "R", "N", ("", ""));
+        }
+        let tx = s.tx("quit", &[("job", &job)]);
+        s.event(&tx, "quit", &job, "", "R", "N", ("", ""));
+        if n % 3 == 0 {
+            let tx = s.tx("recover", &[("job", &job)]);
+            s.event(&tx, "recover", &job, "", "", "", ("", ""));
+            recovered.push(job.clone());
+        } else {
+            stopped.push(job.clone());
+        }
+        store.write(&s.batch).await.expect("batch written");
+    }
+    for sort in [JobSort::ListedDesc, JobSort::ListedAsc] {
+        for (state, expect) in [(JobState::Stopped, &stopped), (JobState::Recovered, &recovered)] {
+            let filter = JobFilter { sort, limit: 37, states: vec![state], ..JobFilter::default() };
+            let (mut seen, mut cursor) = (Vec::new(), None);
+            loop {
+                let page = store.jobs(&JobFilter { cursor: cursor.clone(), ..filter.clone() }).await.unwrap();
+                assert!(page.items.iter().all(|j| j.state == state), "{state:?} {sort:?}");
+                seen.extend(page.items.into_iter().map(|j| j.address));
+                match page.next_cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            let mut want = expect.clone();
+            if sort == JobSort::ListedDesc {
+                want.reverse();
+            }
+            assert_eq!(seen, want, "{state:?} {sort:?}: every job once, in listing order");
+            assert_eq!(store.job_count(&filter).await.unwrap(), expect.len() as u64, "{state:?}");
+        }
+    }
+    // No job finished without quitting after: none is completed, though 43 had a `finish`.
+    let completed = JobFilter { states: vec![JobState::Completed], ..JobFilter::default() };
+    assert!(store.jobs(&completed).await.unwrap().items.is_empty());
+    assert_eq!(store.job_count(&completed).await.unwrap(), 0);
+}
+
+#[tokio::test]
 async fn sorting_by_listing_time_goes_both_ways() {
     let (store, w) = store_with_world("x_sort").await;
     let [j1, j2, j3, j4, j5] = &w.jobs;

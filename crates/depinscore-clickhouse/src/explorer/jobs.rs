@@ -422,6 +422,46 @@ const ACTIVITY_COLUMNS: &str = "minMerge(first_slot) AS first_slot, maxMerge(las
 const WINDOWS: [u32; 5] = [3600, 6 * 3600, 2 * 86_400, 16 * 86_400, 128 * 86_400];
 /// Windows a state filter over every listing tries before merging every job's state.
 const BROAD_STATE_WINDOWS: usize = 4;
+/// An ended-state filter looks up only the jobs that ever had its ending events
+/// (`job_end_kinds`) when there are at most this many: then even a read of every listing looks
+/// up fewer states than merging every job's.
+const END_KIND_LOOKUPS_MAX: u64 = 100_000;
+
+/// The most listings one step of an ended-state scan reads.
+const ENDED_CHUNK_MAX: u32 = 4096;
+
+/// A node's jobs are bound into its list queries (found by key in `job_parties` and
+/// `job_activity`) when it ran at most this many; a busier node's are read by a subquery, which
+/// ClickHouse cannot use as a key. (A query's text is parsed up to 256 KiB by default: 4,000
+/// addresses take about 190 KiB.)
+const NODE_JOBS_BOUND_MAX: usize = 4000;
+
+/// What the list queries of one page (or count) share.
+struct KeyQuery<'a> {
+    filter: &'a JobFilter,
+    /// The jobs the filter's node ran, when there are at most [`NODE_JOBS_BOUND_MAX`].
+    node_jobs: Option<Vec<String>>,
+    desc: bool,
+}
+
+/// Where an ended-state scan is: the last listing read, the jobs found so far, the next chunk.
+struct EndedScan {
+    cursor: Option<JobCursor>,
+    found: Vec<ListRow>,
+    chunk: u32,
+}
+
+/// Which jobs a list query looks up the state of, for a state filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StateScope {
+    /// Every job of the listing range.
+    Range,
+    /// None: the listings of the jobs that ever had one of the filter's ending events
+    /// (`job_end_kinds`), whose states the caller checks.
+    EndKinds,
+    /// Every job: each job's state is merged once.
+    Global,
+}
 
 /// One value a list query binds, in placeholder order.
 #[derive(Clone)]
@@ -429,6 +469,7 @@ enum Arg<'a> {
     U32(u32),
     Str(&'a str),
     Kinds(Vec<&'static str>),
+    Jobs(&'a [String]),
 }
 
 fn bind_all(mut q: clickhouse::query::Query, args: &[Arg<'_>]) -> clickhouse::query::Query {
@@ -437,6 +478,7 @@ fn bind_all(mut q: clickhouse::query::Query, args: &[Arg<'_>]) -> clickhouse::qu
             Arg::U32(v) => q.bind(*v),
             Arg::Str(v) => q.bind(*v),
             Arg::Kinds(v) => q.bind(v),
+            Arg::Jobs(v) => q.bind(*v),
         };
     }
     q
@@ -453,6 +495,12 @@ impl JobFilter {
     /// Event kinds whose being newest puts a job in one of the filter's states (empty: any).
     fn state_kinds(&self) -> Vec<&'static str> {
         self.states.iter().flat_map(|s| s.event_kinds().iter().copied()).collect()
+    }
+
+    /// The ending event kinds of the filter's states when it filters by ended states only
+    /// (completed, stopped, recovered, delisted): a job in one of them has had such an event.
+    fn end_kinds(&self) -> Option<Vec<&'static str>> {
+        (!self.states.is_empty() && self.states.iter().all(|s| s.is_ended())).then(|| self.state_kinds())
     }
 }
 
@@ -508,10 +556,23 @@ impl ChStore {
             (None, _) => self.listing_extent(desc).await?,
         };
         let Some(anchor) = anchor else { return Ok(Vec::new()) };
+        let node_jobs = self.node_jobs(filter).await?;
+        if node_jobs.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
+        let q = KeyQuery { filter, node_jobs, desc };
+        // An ended state no job ever reached has no page; a rarely reached one looks up only
+        // the jobs that reached it.
+        let end_kind_jobs = self.end_kind_jobs(filter).await?;
+        if end_kind_jobs == Some(0) {
+            return Ok(Vec::new());
+        }
+        let by_end_kinds = end_kind_jobs.is_some_and(|n| n <= END_KIND_LOOKUPS_MAX);
         // A node's jobs are few and found by key: one read of the whole range. A state over
         // every listing looks up the states of a few windows' jobs, then merges every job's
         // state once (a rare state would otherwise look up most jobs, window after window).
-        let broad_state = !filter.states.is_empty() && filter.node.is_none() && filter.party().is_none();
+        let broad_state =
+            !filter.states.is_empty() && filter.node.is_none() && filter.party().is_none() && !by_end_kinds;
         let windows_tried = match (filter.node.is_some(), broad_state) {
             (true, _) => 0,
             (false, true) => BROAD_STATE_WINDOWS,
@@ -519,6 +580,14 @@ impl ChStore {
         };
         let mut windows: Vec<Option<u32>> = WINDOWS[..windows_tried].iter().map(|w| Some(*w)).collect();
         windows.push(None);
+        if let (true, Some(n)) = (by_end_kinds, end_kind_jobs) {
+            // Windows too narrow to hold two pages of candidates at their average density are
+            // skipped: each window read costs the same lookup of the candidates.
+            let span = u64::from(self.listing_span().await?.max(1));
+            let want = 2 * u64::from(limit + 1);
+            windows.retain(|w| w.is_none_or(|w| n * u64::from(w) >= want * span));
+        }
+        let mut ended = EndedScan { cursor: cursor.clone(), found: Vec::new(), chunk: (limit + 1).max(64) };
         for window in windows {
             // [lo, hi] = the filter's range intersected with the window.
             let (lo, hi, complete) = match (window, desc) {
@@ -532,13 +601,93 @@ impl ChStore {
                 }
                 (None, _) => (from, to, true),
             };
-            let global = window.is_none() && broad_state;
-            let keys = self.job_keys(filter, cursor.as_ref(), desc, (lo, hi), limit + 1, global).await?;
+            if by_end_kinds {
+                if self.scan_ended(&q, &mut ended, (lo, hi), limit + 1).await? || complete {
+                    return Ok(ended.found);
+                }
+                continue;
+            }
+            let scope = if window.is_none() && broad_state { StateScope::Global } else { StateScope::Range };
+            let keys = self.job_keys(&q, cursor.as_ref(), (lo, hi), limit + 1, scope).await?;
             if keys.len() > limit as usize || complete {
                 return Ok(keys);
             }
         }
         Ok(Vec::new())
+    }
+
+    /// Goes on with an ended-state page through the listings in `[lo, hi]`: the listings of
+    /// jobs that ever had one of the states' ending events, in list order from where the scan
+    /// stopped, a chunk at a time, each job's merged state checked. True once `take` are found.
+    /// Exact: every job in an ended state is among those listings, and each chunk is checked
+    /// whole before the next is read.
+    async fn scan_ended(
+        &self,
+        q: &KeyQuery<'_>,
+        scan: &mut EndedScan,
+        range: (u32, u32),
+        take: u32,
+    ) -> Result<bool, ChError> {
+        let kinds = q.filter.state_kinds();
+        loop {
+            let candidates =
+                self.job_keys(q, scan.cursor.as_ref(), range, scan.chunk, StateScope::EndKinds).await?;
+            let exhausted = candidates.len() < scan.chunk as usize;
+            if let Some(last) = candidates.last() {
+                scan.cursor = Some(JobCursor { listed_at: last.listed_at, job: last.job.clone() });
+            }
+            let jobs: Vec<&str> = candidates.iter().map(|k| k.job.as_str()).collect();
+            let states = self.state_kinds_of(&jobs).await?;
+            for key in candidates {
+                if states.get(&key.job).is_some_and(|s| kinds.contains(&s.as_str())) {
+                    scan.found.push(key);
+                    if scan.found.len() >= take as usize {
+                        return Ok(true);
+                    }
+                }
+            }
+            if exhausted {
+                return Ok(false);
+            }
+            scan.chunk = scan.chunk.saturating_mul(4).min(ENDED_CHUNK_MAX);
+        }
+    }
+
+    /// The kind of each job's newest state-changing event, by job.
+    async fn state_kinds_of(&self, jobs: &[&str]) -> Result<HashMap<String, String>, ChError> {
+        if jobs.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT job, argMaxMerge(state_kind) FROM {} WHERE job IN (SELECT arrayJoin(?)) GROUP BY job",
+            self.table("job_activity")
+        );
+        Ok(self.client().query(&sql).bind(jobs).fetch_all::<(String, String)>().await?.into_iter().collect())
+    }
+
+    /// How many (job, kind) rows `job_end_kinds` holds for the filter's ending kinds (at least
+    /// the number of jobs that ever had one); `None` when it filters by other states too.
+    async fn end_kind_jobs(&self, filter: &JobFilter) -> Result<Option<u64>, ChError> {
+        let Some(kinds) = filter.end_kinds() else { return Ok(None) };
+        let sql =
+            format!("SELECT count() FROM {} WHERE kind IN (SELECT arrayJoin(?))", self.table("job_end_kinds"));
+        Ok(Some(self.client().query(&sql).bind(&kinds).fetch_one::<u64>().await?))
+    }
+
+    /// The jobs the filter's node ran, when it names one that ran at most
+    /// [`NODE_JOBS_BOUND_MAX`].
+    async fn node_jobs(&self, filter: &JobFilter) -> Result<Option<Vec<String>>, ChError> {
+        let Some(node) = &filter.node else { return Ok(None) };
+        let sql = format!("SELECT DISTINCT job FROM {} WHERE node = ? LIMIT ?", self.table("node_activity"));
+        let jobs =
+            self.client().query(&sql).bind(node).bind(NODE_JOBS_BOUND_MAX as u64 + 1).fetch_all::<String>().await?;
+        Ok((jobs.len() <= NODE_JOBS_BOUND_MAX).then_some(jobs))
+    }
+
+    /// Seconds between the oldest and the newest listing (0 with none).
+    async fn listing_span(&self) -> Result<u32, ChError> {
+        let sql = format!("SELECT max(listed_at) - min(listed_at) FROM {}", self.table("job_list"));
+        Ok(self.client().query(&sql).fetch_one::<u32>().await?)
     }
 
     /// The newest (`desc`) or oldest listing time, if any job is listed.
@@ -550,18 +699,17 @@ impl ChStore {
     }
 
     /// The listing keys of at most `take` jobs of the filter listed in `[lo, hi]`, after the
-    /// cursor, in list order (`global_state`: see [`Self::list_selection`]).
+    /// cursor, in list order (`scope`: see [`Self::list_selection`]).
     async fn job_keys(
         &self,
-        filter: &JobFilter,
+        q: &KeyQuery<'_>,
         cursor: Option<&JobCursor>,
-        desc: bool,
-        (lo, hi): (u32, u32),
+        range: (u32, u32),
         take: u32,
-        global_state: bool,
+        scope: StateScope,
     ) -> Result<Vec<ListRow>, ChError> {
-        let (from, args) = self.list_selection(filter, cursor, desc, lo, hi, global_state);
-        let dir = if desc { "DESC" } else { "ASC" };
+        let (from, args) = self.list_selection(q, cursor, range, scope);
+        let dir = if q.desc { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT DISTINCT listed_at, job, market, project, payer {from} ORDER BY listed_at {dir}, job {dir} LIMIT ?"
         );
@@ -576,8 +724,13 @@ impl ChStore {
         if from > to {
             return Ok(0);
         }
+        let node_jobs = self.node_jobs(filter).await?;
+        if node_jobs.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(0);
+        }
         let plain = JobFilter { states: Vec::new(), ..filter.clone() };
-        let (selection, args) = self.list_selection(&plain, None, true, from, to, false);
+        let q = KeyQuery { filter: &plain, node_jobs, desc: true };
+        let (selection, args) = self.list_selection(&q, None, (from, to), StateScope::Range);
         let kinds = filter.state_kinds();
         if kinds.is_empty() {
             // Counting merges replaced rows faster than it deduplicates them.
@@ -592,41 +745,61 @@ impl ChStore {
             let sql = format!(
                 "SELECT count() {} AND job NOT IN (SELECT job FROM {} WHERE kind = 'delist')",
                 selection.replacen(" WHERE ", " FINAL WHERE ", 1),
-                self.table("job_events")
+                self.table("job_end_kinds")
             );
             return Ok(bind_all(self.client().query(&sql), &args).fetch_one::<u64>().await?);
         }
-        let narrow = filter.node.is_some() || filter.party().is_some();
-        let lookup = if narrow { format!("WHERE job IN (SELECT job {selection})") } else { String::new() };
+        // The states looked up: the node's or party's jobs, and of an ended state rarely
+        // reached, the jobs that reached it; else every job's, merged once.
+        let end_kind_jobs = self.end_kind_jobs(filter).await?;
+        if end_kind_jobs == Some(0) {
+            return Ok(0);
+        }
+        let mut lookups = Vec::new();
+        let mut lookup_args = Vec::new();
+        if let Some(jobs) = &q.node_jobs {
+            lookups.push("job IN (SELECT arrayJoin(?))".to_string());
+            lookup_args.push(Arg::Jobs(jobs));
+        } else if filter.node.is_some() || filter.party().is_some() {
+            lookups.push(format!("job IN (SELECT job {selection})"));
+            lookup_args.extend(args.iter().cloned());
+        }
+        if let (Some(n), Some(end_kinds)) = (end_kind_jobs, filter.end_kinds())
+            && n <= END_KIND_LOOKUPS_MAX
+        {
+            lookups.push(self.end_kinds_condition());
+            lookup_args.push(Arg::Kinds(end_kinds));
+        }
+        let lookup = if lookups.is_empty() { String::new() } else { format!("WHERE {}", lookups.join(" AND ")) };
         let sql = format!(
             "SELECT count() FROM (SELECT job, argMaxMerge(state_kind) AS s FROM {} {lookup} GROUP BY job) \
              WHERE has(?, s) AND job IN (SELECT job {selection})",
             self.table("job_activity")
         );
-        let mut q = self.client().query(&sql);
-        if narrow {
-            q = bind_all(q, &args);
-        }
+        let q = bind_all(self.client().query(&sql), &lookup_args);
         Ok(bind_all(q.bind(&kinds), &args).fetch_one::<u64>().await?)
     }
 
     /// `FROM … WHERE …` of the listed jobs of the filter in `[lo, hi]` after the cursor, and
-    /// its bound values in placeholder order. A state is checked by looking up the range's jobs,
-    /// or with `global_state` by merging every job's state once. Rows repeat only when a slot was replayed
-    /// (identical copies): readers take `DISTINCT` rows, cheaper here than `FINAL`.
+    /// its bound values in placeholder order. A state is checked by looking up the states of
+    /// the jobs `scope` names. Rows repeat only when a slot was replayed (identical copies):
+    /// readers take `DISTINCT` rows, cheaper here than `FINAL`.
     fn list_selection<'a>(
         &self,
-        filter: &'a JobFilter,
+        q: &'a KeyQuery<'a>,
         cursor: Option<&'a JobCursor>,
-        desc: bool,
-        lo: u32,
-        hi: u32,
-        global_state: bool,
+        (lo, hi): (u32, u32),
+        scope: StateScope,
     ) -> (String, Vec<Arg<'a>>) {
+        let (filter, desc) = (q.filter, q.desc);
         let mut cond = String::new();
         let mut args: Vec<Arg<'a>> = Vec::new();
         // The narrowest primary-key range: a node's jobs, else one party's, else every listing.
-        let source = if let Some(node) = &filter.node {
+        let source = if let Some(jobs) = &q.node_jobs {
+            cond.push_str("role = 'job' AND party IN (SELECT arrayJoin(?)) AND ");
+            args.push(Arg::Jobs(jobs));
+            self.table("job_parties")
+        } else if let Some(node) = &filter.node {
             cond.push_str(&format!(
                 "role = 'job' AND party IN (SELECT job FROM {} WHERE node = ?) AND ",
                 self.table("node_activity")
@@ -657,7 +830,13 @@ impl ChStore {
         if kinds.is_empty() {
             return (format!("FROM {source} WHERE {cond}"), args);
         }
-        if global_state {
+        if let (StateScope::EndKinds, Some(end_kinds)) = (scope, filter.end_kinds()) {
+            // Candidates only: the caller checks their states (see `scan_ended`).
+            cond.push_str(&format!(" AND {}", self.end_kinds_condition()));
+            args.push(Arg::Kinds(end_kinds));
+            return (format!("FROM {source} WHERE {cond}"), args);
+        }
+        if scope == StateScope::Global {
             // Every job's state merged once: cheaper than looking up most of a million jobs.
             let state_cond = format!(
                 " AND job IN (SELECT job FROM (SELECT job, argMaxMerge(state_kind) AS s FROM {} GROUP BY job) \
@@ -668,7 +847,16 @@ impl ChStore {
             all.push(Arg::Kinds(kinds));
             return (format!("FROM {source} WHERE {cond}{state_cond}"), all);
         }
-        // The state column alone of the range's jobs, by point lookups.
+        // The state column alone of the range's jobs (or the node's), by point lookups.
+        if let Some(jobs) = &q.node_jobs {
+            let state_cond = format!(
+                " AND job IN (SELECT job FROM (SELECT job, argMaxMerge(state_kind) AS s FROM {} \
+                 WHERE job IN (SELECT arrayJoin(?)) GROUP BY job) WHERE has(?, s))",
+                self.table("job_activity")
+            );
+            args.extend([Arg::Jobs(jobs), Arg::Kinds(kinds)]);
+            return (format!("FROM {source} WHERE {cond}{state_cond}"), args);
+        }
         let state_cond = format!(
             " AND job IN (SELECT job FROM (SELECT job, argMaxMerge(state_kind) AS s FROM {} \
              WHERE job IN (SELECT job FROM {source} WHERE {cond}) GROUP BY job) WHERE has(?, s))",
@@ -678,6 +866,11 @@ impl ChStore {
         all.extend(args);
         all.push(Arg::Kinds(kinds));
         (format!("FROM {source} WHERE {cond}{state_cond}"), all)
+    }
+
+    /// `job IN` the jobs that ever had one of the ending kinds bound to its placeholder.
+    fn end_kinds_condition(&self) -> String {
+        format!("job IN (SELECT job FROM {} WHERE kind IN (SELECT arrayJoin(?)))", self.table("job_end_kinds"))
     }
 
     /// The merged activity of `jobs`, by job.
