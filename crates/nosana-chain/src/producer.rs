@@ -91,8 +91,8 @@ fn build(
         hasher.update(head.blockhash);
         hasher.update(slot.to_le_bytes());
         hasher.update([dead as u8]);
-        for (i, request) in requests.iter().enumerate() {
-            let (tx, message) = match sign(request, head.blockhash) {
+        for (i, signed) in sign_all(requests, head.blockhash).into_iter().enumerate() {
+            let (tx, message) = match signed {
                 Ok(signed) => signed,
                 Err(e) => {
                     rejected.push((i, e));
@@ -166,6 +166,32 @@ fn build(
 /// What a closed account looks like in an account write: no lamports, no data, system-owned.
 fn closed_account() -> Account {
     Account::default()
+}
+
+/// Requests a signing thread takes at least: below this, a thread costs more than it saves.
+const SIGNING_CHUNK_MIN: usize = 16;
+
+/// Signs every request, in their order. Signatures depend only on the request and the parent
+/// blockhash, not on execution, so a block's are made on every core at once before its
+/// transactions execute one by one.
+fn sign_all(requests: &[TxRequest], blockhash: Hash) -> Vec<Result<(BlockTransaction, Message), TransactionError>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(requests.len() / SIGNING_CHUNK_MIN).max(1);
+    if threads == 1 {
+        return requests.iter().map(|r| sign(r, blockhash)).collect();
+    }
+    let chunk = requests.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = requests[chunk..]
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|r| sign(r, blockhash)).collect::<Vec<_>>()))
+            .collect();
+        let mut signed: Vec<_> = requests[..chunk].iter().map(|r| sign(r, blockhash)).collect();
+        for worker in workers {
+            signed.extend(worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        signed
+    })
 }
 
 /// Compiles, serialises and signs a request. The returned transaction's meta is a placeholder
