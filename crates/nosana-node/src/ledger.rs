@@ -51,6 +51,8 @@ struct Inner {
     by_address: HashMap<Pubkey, VecDeque<(u64, u32)>>,
     head: Option<u64>,
     latest: BTreeMap<Commitment, u64>,
+    /// Blocks below this slot have dropped their account writes (see `drop_old_writes`).
+    writes_dropped_below: u64,
 }
 
 #[derive(Default)]
@@ -93,10 +95,30 @@ impl Ledger {
         state.parent = Some(block.parent_slot);
         state.dead = block.dead;
         inner.blocks.insert(slot, block);
+        self.drop_old_writes(&mut inner);
         if let Some(keep) = self.config.history_slots {
             let cutoff = slot.saturating_sub(keep);
             prune(&mut inner, cutoff);
         }
+    }
+
+    /// Account writes are served only by the gRPC stream and its `from_slot` replay window,
+    /// so a block that leaves the window drops them: they are most of a block's memory (every
+    /// write carries the whole account, a market's with its queue). A block a subscriber still
+    /// holds keeps them.
+    fn drop_old_writes(&self, inner: &mut Inner) {
+        let Some(head) = inner.head else { return };
+        let Some(end) = head.checked_sub(self.config.replay_slots) else { return };
+        let start = inner.writes_dropped_below;
+        if start >= end {
+            return;
+        }
+        for block in inner.blocks.range_mut(start..end).map(|(_, b)| b) {
+            if let Some(block) = Arc::get_mut(block) {
+                block.account_writes = Vec::new();
+            }
+        }
+        inner.writes_dropped_below = end;
     }
 
     /// Records a status a slot reached.
@@ -323,6 +345,44 @@ mod tests {
         assert_eq!(ledger.head(), Some(1));
         assert!(ledger.slot_state(2).unwrap().dead);
         assert_eq!(ledger.canonical_slots(0, 10), vec![1]);
+    }
+
+    #[test]
+    fn blocks_leaving_the_replay_window_drop_their_account_writes_unless_still_held() {
+        let ledger = Ledger::new(LedgerConfig { replay_slots: 5, history_slots: None });
+        let with_write = |slot: u64| {
+            let mut b = Arc::into_inner(block(slot, slot - 1, false)).unwrap();
+            b.account_writes.push(nosana_chain::AccountWrite {
+                pubkey: Pubkey::new_from_array([slot as u8; 32]),
+                account: Default::default(),
+                write_version: slot,
+                txn_signature: None,
+            });
+            Arc::new(b)
+        };
+        let mut held = None;
+        for s in 1..=20 {
+            let b = with_write(s);
+            if s == 3 {
+                held = Some(b.clone());
+            }
+            ledger.insert_block(b);
+        }
+        // The window is slots 15..=20: every one replays with its writes.
+        let replayed: Vec<usize> = ledger
+            .replay_from(15)
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                NodeEvent::Block(b) => Some(b.account_writes.len()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(replayed, [1; 6]);
+        assert!(ledger.block(14).unwrap().account_writes.is_empty());
+        assert!(ledger.block(1).unwrap().account_writes.is_empty());
+        assert_eq!(ledger.block(3).unwrap().account_writes.len(), 1, "a held block is left alone");
+        assert_eq!(held.unwrap().account_writes.len(), 1);
     }
 
     #[test]
