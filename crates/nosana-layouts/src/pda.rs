@@ -87,11 +87,7 @@ pub fn metadata(nft_mint: &Pubkey) -> (Pubkey, u8) {
 
 /// The associated token account of `owner` for `mint`.
 pub fn associated_token_account(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
-    find(
-        &[owner.as_ref(), TOKEN_PROGRAM_ID.as_ref(), mint.as_ref()],
-        &ASSOCIATED_TOKEN_PROGRAM_ID,
-    )
-    .0
+    find(&[owner.as_ref(), TOKEN_PROGRAM_ID.as_ref(), mint.as_ref()], &ASSOCIATED_TOKEN_PROGRAM_ID).0
 }
 
 /// The NOS ATA of `owner`.

@@ -630,8 +630,7 @@ impl ChStore {
     ) -> Result<bool, ChError> {
         let kinds = q.filter.state_kinds();
         loop {
-            let candidates =
-                self.job_keys(q, scan.cursor.as_ref(), range, scan.chunk, StateScope::EndKinds).await?;
+            let candidates = self.job_keys(q, scan.cursor.as_ref(), range, scan.chunk, StateScope::EndKinds).await?;
             let exhausted = candidates.len() < scan.chunk as usize;
             if let Some(last) = candidates.last() {
                 scan.cursor = Some(JobCursor { listed_at: last.listed_at, job: last.job.clone() });
@@ -669,8 +668,7 @@ impl ChStore {
     /// the number of jobs that ever had one); `None` when it filters by other states too.
     async fn end_kind_jobs(&self, filter: &JobFilter) -> Result<Option<u64>, ChError> {
         let Some(kinds) = filter.end_kinds() else { return Ok(None) };
-        let sql =
-            format!("SELECT count() FROM {} WHERE kind IN (SELECT arrayJoin(?))", self.table("job_end_kinds"));
+        let sql = format!("SELECT count() FROM {} WHERE kind IN (SELECT arrayJoin(?))", self.table("job_end_kinds"));
         Ok(Some(self.client().query(&sql).bind(&kinds).fetch_one::<u64>().await?))
     }
 
