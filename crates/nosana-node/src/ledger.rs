@@ -104,8 +104,9 @@ impl Ledger {
 
     /// Account writes are served only by the gRPC stream and its `from_slot` replay window,
     /// so a block that leaves the window drops them: they are most of a block's memory (every
-    /// write carries the whole account, a market's with its queue). A block a subscriber still
-    /// holds keeps them.
+    /// write carries the whole account, a market's with its queue). A block someone still holds
+    /// (the event channel keeps its recent events) is replaced by a copy without them; the
+    /// holder's copy goes when they let go of it.
     fn drop_old_writes(&self, inner: &mut Inner) {
         let Some(head) = inner.head else { return };
         let Some(end) = head.checked_sub(self.config.replay_slots) else { return };
@@ -114,8 +115,9 @@ impl Ledger {
             return;
         }
         for block in inner.blocks.range_mut(start..end).map(|(_, b)| b) {
-            if let Some(block) = Arc::get_mut(block) {
-                block.account_writes = Vec::new();
+            match Arc::get_mut(block) {
+                Some(only) => only.account_writes = Vec::new(),
+                None => *block = Arc::new(without_writes(block)),
             }
         }
         inner.writes_dropped_below = end;
@@ -284,6 +286,21 @@ fn prune(inner: &mut Inner, cutoff: u64) {
     }
 }
 
+/// A copy of `block` without its account writes.
+fn without_writes(block: &Block) -> Block {
+    Block {
+        slot: block.slot,
+        parent_slot: block.parent_slot,
+        blockhash: block.blockhash,
+        parent_blockhash: block.parent_blockhash,
+        block_height: block.block_height,
+        block_time: block.block_time,
+        transactions: block.transactions.clone(),
+        account_writes: Vec::new(),
+        dead: block.dead,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,7 +365,7 @@ mod tests {
     }
 
     #[test]
-    fn blocks_leaving_the_replay_window_drop_their_account_writes_unless_still_held() {
+    fn blocks_leaving_the_replay_window_drop_their_account_writes_even_while_held() {
         let ledger = Ledger::new(LedgerConfig { replay_slots: 5, history_slots: None });
         let with_write = |slot: u64| {
             let mut b = Arc::into_inner(block(slot, slot - 1, false)).unwrap();
@@ -381,8 +398,12 @@ mod tests {
         assert_eq!(replayed, [1; 6]);
         assert!(ledger.block(14).unwrap().account_writes.is_empty());
         assert!(ledger.block(1).unwrap().account_writes.is_empty());
-        assert_eq!(ledger.block(3).unwrap().account_writes.len(), 1, "a held block is left alone");
-        assert_eq!(held.unwrap().account_writes.len(), 1);
+        // A held block is replaced by a copy without writes; the holder's keeps them.
+        let copy = ledger.block(3).unwrap();
+        assert!(copy.account_writes.is_empty());
+        let held = held.unwrap();
+        assert_eq!(held.account_writes.len(), 1);
+        assert_eq!(Block { account_writes: Vec::new(), ..(*held).clone() }, *copy);
     }
 
     #[test]
