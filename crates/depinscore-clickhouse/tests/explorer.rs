@@ -529,6 +529,53 @@ async fn an_ended_state_filter_pages_exactly_past_jobs_a_later_event_moved_on() 
 }
 
 #[tokio::test]
+async fn a_node_with_more_jobs_than_a_query_binds_pages_and_counts_them_all() {
+    // 4,100 jobs run by one node (more than the 4,000 bound as keys): its pages come from the
+    // subquery path and must equal those of a node with few jobs.
+    let store = ChStore::open(&config("x_busy_node"), 1).await.expect("store opens");
+    // (listing block, address) of every job and of the stopped ones.
+    let (mut all, mut stopped) = (Vec::new(), Vec::new());
+    for block in 0..41u32 {
+        let mut s = Slot::new(2_000 + u64::from(block), T0 + 600 * block);
+        for i in 0..100u32 {
+            let job = key("Busy", block * 100 + i);
+            let tx = s.tx("list", &[("job", &job)]);
+            s.event(&tx, "list", &job, "M", "", "", ("P", "W"));
+            let tx = s.tx("work", &[("job", &job)]);
+            s.event(&tx, "work", &job, "", "R", "BusyNode", ("", ""));
+            if i % 4 == 0 {
+                let tx = s.tx("quit", &[("job", &job)]);
+                s.event(&tx, "quit", &job, "", "R", "BusyNode", ("", ""));
+                stopped.push((block, job.clone()));
+            }
+            all.push((block, job));
+        }
+        store.write(&s.batch).await.expect("batch written");
+    }
+    // Newest first: the later block first, then by address, descending.
+    let newest_first = |jobs: &[(u32, String)]| {
+        let mut v = jobs.to_vec();
+        v.sort();
+        v.into_iter().rev().map(|(_, j)| j).collect::<Vec<_>>()
+    };
+    for (states, expect) in [(vec![], &all), (vec![JobState::Stopped], &stopped)] {
+        let filter =
+            JobFilter { node: Some("BusyNode".into()), states: states.clone(), limit: 500, ..JobFilter::default() };
+        let (mut seen, mut cursor) = (Vec::new(), None);
+        loop {
+            let page = store.jobs(&JobFilter { cursor: cursor.clone(), ..filter.clone() }).await.unwrap();
+            seen.extend(page.items.into_iter().map(|j| j.address));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, newest_first(expect), "{states:?}: every job once, newest first");
+        assert_eq!(store.job_count(&filter).await.unwrap(), expect.len() as u64, "{states:?}");
+    }
+}
+
+#[tokio::test]
 async fn sorting_by_listing_time_goes_both_ways() {
     let (store, w) = store_with_world("x_sort").await;
     let [j1, j2, j3, j4, j5] = &w.jobs;
