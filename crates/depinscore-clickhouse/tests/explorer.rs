@@ -474,6 +474,19 @@ async fn each_filter_narrows_the_list() {
     assert!(q(JobFilter { project: Some(w.w1.clone()), ..base.clone() }).await.is_empty());
 }
 
+/// Every job of the filter, page after page along the cursors.
+async fn every_page(store: &ChStore, filter: &JobFilter) -> Vec<JobSummary> {
+    let (mut items, mut cursor) = (Vec::new(), None);
+    loop {
+        let page = store.jobs(&JobFilter { cursor: cursor.clone(), ..filter.clone() }).await.unwrap();
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return items,
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_ended_state_filter_pages_exactly_past_jobs_a_later_event_moved_on() {
     // 300 jobs listed a minute apart, each quit by its node; every third is recovered later
@@ -504,16 +517,9 @@ async fn an_ended_state_filter_pages_exactly_past_jobs_a_later_event_moved_on() 
     for sort in [JobSort::ListedDesc, JobSort::ListedAsc] {
         for (state, expect) in [(JobState::Stopped, &stopped), (JobState::Recovered, &recovered)] {
             let filter = JobFilter { sort, limit: 37, states: vec![state], ..JobFilter::default() };
-            let (mut seen, mut cursor) = (Vec::new(), None);
-            loop {
-                let page = store.jobs(&JobFilter { cursor: cursor.clone(), ..filter.clone() }).await.unwrap();
-                assert!(page.items.iter().all(|j| j.state == state), "{state:?} {sort:?}");
-                seen.extend(page.items.into_iter().map(|j| j.address));
-                match page.next_cursor {
-                    Some(c) => cursor = Some(c),
-                    None => break,
-                }
-            }
+            let items = every_page(&store, &filter).await;
+            assert!(items.iter().all(|j| j.state == state), "{state:?} {sort:?}");
+            let seen: Vec<String> = items.into_iter().map(|j| j.address).collect();
             let mut want = expect.clone();
             if sort == JobSort::ListedDesc {
                 want.reverse();
@@ -561,15 +567,7 @@ async fn a_node_with_more_jobs_than_a_query_binds_pages_and_counts_them_all() {
     for (states, expect) in [(vec![], &all), (vec![JobState::Stopped], &stopped)] {
         let filter =
             JobFilter { node: Some("BusyNode".into()), states: states.clone(), limit: 500, ..JobFilter::default() };
-        let (mut seen, mut cursor) = (Vec::new(), None);
-        loop {
-            let page = store.jobs(&JobFilter { cursor: cursor.clone(), ..filter.clone() }).await.unwrap();
-            seen.extend(page.items.into_iter().map(|j| j.address));
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => break,
-            }
-        }
+        let seen: Vec<String> = every_page(&store, &filter).await.into_iter().map(|j| j.address).collect();
         assert_eq!(seen, newest_first(expect), "{states:?}: every job once, newest first");
         assert_eq!(store.job_count(&filter).await.unwrap(), expect.len() as u64, "{states:?}");
     }

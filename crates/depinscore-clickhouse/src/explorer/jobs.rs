@@ -580,7 +580,7 @@ impl ChStore {
         };
         let mut windows: Vec<Option<u32>> = WINDOWS[..windows_tried].iter().map(|w| Some(*w)).collect();
         windows.push(None);
-        if let (true, Some(n)) = (by_end_kinds, end_kind_jobs) {
+        if let Some(n) = end_kind_jobs.filter(|_| by_end_kinds) {
             // Windows too narrow to hold two pages of candidates at their average density are
             // skipped: each window read costs the same lookup of the candidates.
             let span = u64::from(self.listing_span().await?.max(1));
@@ -845,23 +845,23 @@ impl ChStore {
             all.push(Arg::Kinds(kinds));
             return (format!("FROM {source} WHERE {cond}{state_cond}"), all);
         }
-        // The state column alone of the range's jobs (or the node's), by point lookups.
-        if let Some(jobs) = &q.node_jobs {
-            let state_cond = format!(
-                " AND job IN (SELECT job FROM (SELECT job, argMaxMerge(state_kind) AS s FROM {} \
-                 WHERE job IN (SELECT arrayJoin(?)) GROUP BY job) WHERE has(?, s))",
-                self.table("job_activity")
-            );
-            args.extend([Arg::Jobs(jobs), Arg::Kinds(kinds)]);
-            return (format!("FROM {source} WHERE {cond}{state_cond}"), args);
-        }
+        // The state column alone of the range's jobs (or the node's, bound), by point lookups.
+        let mut all = args.clone();
+        let looked_up = match &q.node_jobs {
+            Some(jobs) => {
+                all.push(Arg::Jobs(jobs));
+                "SELECT arrayJoin(?)".to_string()
+            }
+            None => {
+                all.extend(args);
+                format!("SELECT job FROM {source} WHERE {cond}")
+            }
+        };
         let state_cond = format!(
             " AND job IN (SELECT job FROM (SELECT job, argMaxMerge(state_kind) AS s FROM {} \
-             WHERE job IN (SELECT job FROM {source} WHERE {cond}) GROUP BY job) WHERE has(?, s))",
+             WHERE job IN ({looked_up}) GROUP BY job) WHERE has(?, s))",
             self.table("job_activity")
         );
-        let mut all = args.clone();
-        all.extend(args);
         all.push(Arg::Kinds(kinds));
         (format!("FROM {source} WHERE {cond}{state_cond}"), all)
     }
