@@ -7,7 +7,7 @@ use nosana_reference::Instruction;
 use crate::keys::Keypair;
 
 /// The wire format of a transaction's message.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MessageVersion {
     #[default]

@@ -168,7 +168,7 @@ pub fn run(
                 delayed.push((slot + config.commitment_delay, s, status));
             } else {
                 ledger.set_status(s, &status);
-                let parent = if s == slot { Some(parent) } else { ledger.block(s).map(|b| b.parent_slot) };
+                let parent = if s == slot { Some(parent) } else { ledger.header(s).map(|h| h.parent_slot) };
                 publish(NodeEvent::Status { slot: s, parent, status });
             }
         }
@@ -176,7 +176,7 @@ pub fn run(
         delayed.retain(|(at, _, _)| *at > slot);
         for (_, s, status) in due {
             ledger.set_status(s, &status);
-            publish(NodeEvent::Status { slot: s, parent: ledger.block(s).map(|b| b.parent_slot), status });
+            publish(NodeEvent::Status { slot: s, parent: ledger.header(s).map(|h| h.parent_slot), status });
         }
         produced += 1;
         summary.blocks += 1;
@@ -204,7 +204,7 @@ pub fn run(
         delayed.sort_by_key(|(at, _, _)| *at);
         for (_, s, status) in delayed.drain(..).chain(tracker.settle().into_iter().map(|(s, st)| (0, s, st))) {
             ledger.set_status(s, &status);
-            publish(NodeEvent::Status { slot: s, parent: ledger.block(s).map(|b| b.parent_slot), status });
+            publish(NodeEvent::Status { slot: s, parent: ledger.header(s).map(|h| h.parent_slot), status });
         }
     }
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -327,6 +327,40 @@ mod tests {
         }
         assert_eq!(seen_blocks.len() as u64, summary.blocks);
         assert_eq!(sim.truth().totals.transactions_included, summary.transactions);
+    }
+
+    #[test]
+    fn blocks_that_left_the_replay_window_thaw_to_what_was_produced_without_their_writes() {
+        let (mut sim, chain) = small_world();
+        let ledger = Ledger::new(crate::ledger::LedgerConfig { replay_slots: 20, history_slots: None });
+        let (tx, mut rx) = tokio::sync::broadcast::channel(100_000);
+        run(&mut sim, &chain, &ledger, &tx, &fast(200), &AtomicBool::new(false));
+        let mut produced = Vec::new();
+        while let Ok(event) = rx.try_recv() {
+            if let NodeEvent::Block(b) = event {
+                produced.push(b);
+            }
+        }
+        let first_whole = ledger.first_available().unwrap();
+        assert!(first_whole > 150, "{first_whole}");
+        assert!(ledger.frozen_bytes() > 0);
+        let mut frozen_transactions = 0;
+        for original in &produced {
+            let stored = ledger.block(original.slot).unwrap();
+            if original.slot < first_whole {
+                frozen_transactions += stored.transactions.len();
+                assert_eq!(*stored, Block { account_writes: Vec::new(), ..(**original).clone() }, "{}", original.slot);
+            } else {
+                assert_eq!(stored, *original);
+            }
+            let header = ledger.header(original.slot).unwrap();
+            assert_eq!((header.parent_slot, header.blockhash, header.block_height), (original.parent_slot, original.blockhash, original.block_height));
+        }
+        assert!(frozen_transactions > 100, "{frozen_transactions}");
+        // A frozen transaction is found by signature, thawed with its wire bytes.
+        let old = produced.iter().find(|b| b.slot < first_whole && !b.dead && !b.transactions.is_empty()).unwrap();
+        let (block, index) = ledger.transaction(old.transactions[0].signature()).unwrap();
+        assert_eq!(block.transactions[index].wire, old.transactions[0].wire);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Everything the node produced: blocks (canonical and dead), slot statuses, and indexes by
 //! signature and by address, for replay and for JSON-RPC. Shared between the producer (one
-//! writer) and the servers (many readers).
+//! writer) and the servers (many readers). Blocks inside the replay window are kept whole;
+//! older ones are frozen (see [`crate::frozen`]) and thawed when JSON-RPC asks for them.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, RwLock};
@@ -9,6 +10,7 @@ use nosana_chain::{Block, Commitment, Signature, SlotStatus};
 use solana_pubkey::Pubkey;
 
 use crate::events::NodeEvent;
+use crate::frozen::{BlockHeader, FrozenBlock};
 
 /// How much the ledger keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -42,17 +44,56 @@ pub struct OutOfRange {
     pub first_available: u64,
 }
 
+/// A stored block: whole while `from_slot` may replay it, frozen after.
+#[derive(Clone)]
+enum Stored {
+    Whole(Arc<Block>),
+    Frozen(FrozenBlock),
+}
+
+impl Stored {
+    fn header(&self) -> BlockHeader {
+        match self {
+            Stored::Whole(block) => BlockHeader::of(block),
+            Stored::Frozen(frozen) => frozen.header,
+        }
+    }
+
+    fn dead(&self) -> bool {
+        match self {
+            Stored::Whole(block) => block.dead,
+            Stored::Frozen(frozen) => frozen.header.dead,
+        }
+    }
+
+    /// The block itself, thawing a frozen one. Call without holding the ledger's lock.
+    fn block(self) -> Option<Arc<Block>> {
+        match self {
+            Stored::Whole(block) => Some(block),
+            Stored::Frozen(frozen) => match frozen.thaw() {
+                Ok(block) => Some(Arc::new(block)),
+                Err(e) => {
+                    tracing::error!(error = %e, "a stored block is unreadable");
+                    None
+                }
+            },
+        }
+    }
+}
+
 #[derive(Default)]
 struct Inner {
-    blocks: BTreeMap<u64, Arc<Block>>,
+    blocks: BTreeMap<u64, Stored>,
     slots: BTreeMap<u64, SlotState>,
     by_signature: HashMap<Signature, (u64, u32)>,
     /// In slot order (blocks arrive in slot order), so pruning pops from the front.
     by_address: HashMap<Pubkey, VecDeque<(u64, u32)>>,
     head: Option<u64>,
     latest: BTreeMap<Commitment, u64>,
-    /// Blocks below this slot have dropped their account writes (see `drop_old_writes`).
-    writes_dropped_below: u64,
+    /// Blocks below this slot are frozen, or being frozen (see `freeze_old`).
+    frozen_below: u64,
+    /// Compressed bytes of the frozen blocks.
+    frozen_bytes: usize,
 }
 
 #[derive(Default)]
@@ -94,33 +135,36 @@ impl Ledger {
         let state = inner.slots.entry(slot).or_default();
         state.parent = Some(block.parent_slot);
         state.dead = block.dead;
-        inner.blocks.insert(slot, block);
-        self.drop_old_writes(&mut inner);
+        inner.blocks.insert(slot, Stored::Whole(block));
         if let Some(keep) = self.config.history_slots {
             let cutoff = slot.saturating_sub(keep);
             prune(&mut inner, cutoff);
         }
+        let leaving = leaving_the_window(&mut inner, self.config.replay_slots);
+        drop(inner);
+        self.freeze(leaving);
     }
 
-    /// Account writes are served only by the gRPC stream and its `from_slot` replay window,
-    /// so a block that leaves the window drops them: they are most of a block's memory (every
-    /// write carries the whole account, a market's with its queue). A block someone still holds
-    /// (the event channel keeps its recent events) is replaced by a copy without them; the
-    /// holder's copy goes when they let go of it.
-    fn drop_old_writes(&self, inner: &mut Inner) {
-        let Some(head) = inner.head else { return };
-        let Some(end) = head.checked_sub(self.config.replay_slots) else { return };
-        let start = inner.writes_dropped_below;
-        if start >= end {
+    /// Freezes blocks that left the replay window, outside the lock, then swaps them in. Account
+    /// writes are served only by the gRPC stream and its `from_slot` window, so frozen blocks
+    /// leave them behind: they are most of a block's memory (every write carries the whole
+    /// account, a market's with its queue). Someone still holding a whole block (the event
+    /// channel keeps its recent events) keeps their copy until they let go of it.
+    fn freeze(&self, leaving: Vec<Arc<Block>>) {
+        if leaving.is_empty() {
             return;
         }
-        for block in inner.blocks.range_mut(start..end).map(|(_, b)| b) {
-            match Arc::get_mut(block) {
-                Some(only) => only.account_writes = Vec::new(),
-                None => *block = Arc::new(without_writes(block)),
+        let frozen: Vec<FrozenBlock> = leaving.iter().map(|b| FrozenBlock::freeze(b)).collect();
+        let mut inner = self.write();
+        for block in frozen {
+            let size = block.len();
+            // A block pruned meanwhile stays gone.
+            if let Some(stored) = inner.blocks.get_mut(&block.header.slot) {
+                *stored = Stored::Frozen(block);
+                inner.frozen_bytes += size;
             }
         }
-        inner.writes_dropped_below = end;
+        metrics::gauge!("nosana_node_frozen_block_bytes").set(inner.frozen_bytes as f64);
     }
 
     /// Records a status a slot reached.
@@ -141,8 +185,20 @@ impl Ledger {
         }
     }
 
+    /// The block of `slot`, thawed if it is frozen.
     pub fn block(&self, slot: u64) -> Option<Arc<Block>> {
-        self.read().blocks.get(&slot).cloned()
+        let stored = self.read().blocks.get(&slot).cloned()?;
+        stored.block()
+    }
+
+    /// The header of `slot`'s block, without thawing it.
+    pub fn header(&self, slot: u64) -> Option<BlockHeader> {
+        self.read().blocks.get(&slot).map(Stored::header)
+    }
+
+    /// Compressed bytes held by frozen blocks.
+    pub fn frozen_bytes(&self) -> usize {
+        self.read().frozen_bytes
     }
 
     pub fn slot_state(&self, slot: u64) -> Option<SlotState> {
@@ -174,12 +230,21 @@ impl Ledger {
         if from_slot < first_available {
             return Err(OutOfRange { from_slot, first_available });
         }
-        let inner = self.read();
+        let stored: Vec<(Stored, SlotState)> = {
+            let inner = self.read();
+            inner
+                .blocks
+                .range(from_slot..)
+                .map(|(slot, b)| (b.clone(), inner.slots.get(slot).cloned().unwrap_or_default()))
+                .collect()
+        };
         let mut events = Vec::new();
-        for (slot, block) in inner.blocks.range(from_slot..) {
-            events.push(NodeEvent::Block(block.clone()));
-            let state = inner.slots.get(slot).cloned().unwrap_or_default();
-            let parent = Some(block.parent_slot);
+        for (stored, state) in stored {
+            // Inside the window blocks are whole; one frozen meanwhile is thawed (without the
+            // account writes the window would have sent).
+            let Some(block) = stored.block() else { continue };
+            let (slot, parent) = (block.slot, Some(block.parent_slot));
+            events.push(NodeEvent::Block(block));
             for c in [Commitment::Processed, Commitment::Confirmed, Commitment::Finalized] {
                 if state.commitment.is_some_and(|reached| reached >= c) {
                     let status = match c {
@@ -187,11 +252,11 @@ impl Ledger {
                         Commitment::Confirmed => SlotStatus::Confirmed,
                         Commitment::Finalized => SlotStatus::Finalized,
                     };
-                    events.push(NodeEvent::Status { slot: *slot, parent, status });
+                    events.push(NodeEvent::Status { slot, parent, status });
                 }
             }
             if state.dead {
-                events.push(NodeEvent::Status { slot: *slot, parent, status: SlotStatus::Dead("replayed".into()) });
+                events.push(NodeEvent::Status { slot, parent, status: SlotStatus::Dead("replayed".into()) });
             }
         }
         Ok(events)
@@ -199,9 +264,17 @@ impl Ledger {
 
     /// The block and position of a transaction.
     pub fn transaction(&self, signature: &Signature) -> Option<(Arc<Block>, usize)> {
-        let inner = self.read();
-        let (slot, index) = *inner.by_signature.get(signature)?;
-        Some((inner.blocks.get(&slot)?.clone(), index as usize))
+        let (stored, index) = {
+            let inner = self.read();
+            let (slot, index) = *inner.by_signature.get(signature)?;
+            (inner.blocks.get(&slot)?.clone(), index)
+        };
+        Some((stored.block()?, index as usize))
+    }
+
+    /// Whether `signature` is a stored transaction.
+    pub fn has_transaction(&self, signature: &Signature) -> bool {
+        self.read().by_signature.contains_key(signature)
     }
 
     /// Transactions touching `address`, newest first, strictly before `before` and down to (not
@@ -226,18 +299,36 @@ impl Ledger {
         limit: usize,
         max_slot: u64,
     ) -> Vec<(Arc<Block>, usize)> {
-        let inner = self.read();
-        let Some(list) = inner.by_address.get(address) else { return vec![] };
-        let position = |sig: Option<&Signature>| sig.and_then(|s| inner.by_signature.get(s).copied());
-        let before = position(before);
-        let until = position(until);
-        list.iter()
-            .rev()
-            .filter(|p| p.0 <= max_slot && before.is_none_or(|b| **p < b))
-            .take_while(|p| until.is_none_or(|u| **p > u))
-            .take(limit)
-            .filter_map(|(slot, index)| Some((inner.blocks.get(slot)?.clone(), *index as usize)))
-            .collect()
+        let found: Vec<(Stored, u32)> = {
+            let inner = self.read();
+            let Some(list) = inner.by_address.get(address) else { return vec![] };
+            let position = |sig: Option<&Signature>| sig.and_then(|s| inner.by_signature.get(s).copied());
+            let before = position(before);
+            let until = position(until);
+            list.iter()
+                .rev()
+                .filter(|p| p.0 <= max_slot && before.is_none_or(|b| **p < b))
+                .take_while(|p| until.is_none_or(|u| **p > u))
+                .take(limit)
+                .filter_map(|(slot, index)| Some((inner.blocks.get(slot)?.clone(), *index)))
+                .collect()
+        };
+        // Newest first, so one block's transactions are adjacent: thaw each block once.
+        let mut last: Option<Arc<Block>> = None;
+        let mut out = Vec::with_capacity(found.len());
+        for (stored, index) in found {
+            let slot = stored.header().slot;
+            let block = match &last {
+                Some(b) if b.slot == slot => b.clone(),
+                _ => {
+                    let Some(b) = stored.block() else { continue };
+                    last = Some(b.clone());
+                    b
+                }
+            };
+            out.push((block, index as usize));
+        }
+        out
     }
 
     /// At most `limit` canonical slots with blocks in `[start, end]`, ascending.
@@ -246,12 +337,12 @@ impl Ledger {
             return vec![];
         }
         let inner = self.read();
-        inner.blocks.range(start..=end).filter(|(_, b)| !b.dead).map(|(s, _)| *s).take(limit).collect()
+        inner.blocks.range(start..=end).filter(|(_, b)| !b.dead()).map(|(s, _)| *s).take(limit).collect()
     }
 
     /// The oldest canonical slot whose block is still stored.
     pub fn first_canonical_slot(&self) -> Option<u64> {
-        self.read().blocks.iter().find(|(_, b)| !b.dead).map(|(s, _)| *s)
+        self.read().blocks.iter().find(|(_, b)| !b.dead()).map(|(s, _)| *s)
     }
 
     /// Canonical slots with blocks in `[start, end]`, ascending (none when `start > end`).
@@ -260,14 +351,37 @@ impl Ledger {
             return vec![];
         }
         let inner = self.read();
-        inner.blocks.range(start..=end).filter(|(_, b)| !b.dead).map(|(s, _)| *s).collect()
+        inner.blocks.range(start..=end).filter(|(_, b)| !b.dead()).map(|(s, _)| *s).collect()
     }
+}
+
+/// Whole blocks that left the replay window, for freezing; marks them as taken.
+fn leaving_the_window(inner: &mut Inner, replay_slots: u64) -> Vec<Arc<Block>> {
+    let Some(end) = inner.head.and_then(|head| head.checked_sub(replay_slots)) else { return vec![] };
+    let start = inner.frozen_below;
+    if start >= end {
+        return vec![];
+    }
+    inner.frozen_below = end;
+    inner
+        .blocks
+        .range(start..end)
+        .filter_map(|(_, b)| match b {
+            Stored::Whole(block) => Some(block.clone()),
+            Stored::Frozen(_) => None,
+        })
+        .collect()
 }
 
 fn prune(inner: &mut Inner, cutoff: u64) {
     let old: Vec<u64> = inner.blocks.range(..cutoff).map(|(s, _)| *s).collect();
     for slot in old {
-        if let Some(block) = inner.blocks.remove(&slot) {
+        if let Some(stored) = inner.blocks.remove(&slot) {
+            if let Stored::Frozen(frozen) = &stored {
+                inner.frozen_bytes -= frozen.len();
+            }
+            // Rare (only with a history limit) and bounded: thawing under the lock is fine.
+            let Some(block) = stored.block() else { continue };
             for tx in &block.transactions {
                 inner.by_signature.remove(tx.signature());
                 for key in &tx.message.account_keys {
@@ -283,21 +397,6 @@ fn prune(inner: &mut Inner, cutoff: u64) {
             }
         }
         inner.slots.remove(&slot);
-    }
-}
-
-/// A copy of `block` without its account writes.
-fn without_writes(block: &Block) -> Block {
-    Block {
-        slot: block.slot,
-        parent_slot: block.parent_slot,
-        blockhash: block.blockhash,
-        parent_blockhash: block.parent_blockhash,
-        block_height: block.block_height,
-        block_time: block.block_time,
-        transactions: block.transactions.clone(),
-        account_writes: Vec::new(),
-        dead: block.dead,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod driver;
 pub mod events;
+pub mod frozen;
 pub mod grpc;
 pub mod ledger;
 pub mod offchain;

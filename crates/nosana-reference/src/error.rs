@@ -1,11 +1,11 @@
 //! Errors as the Solana runtime reports them, and the richer error a program raises.
 
 use nosana_layouts::errors::ErrorDef;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use solana_pubkey::Pubkey;
 
 /// `solana_instruction::error::InstructionError`, the variants this runtime can produce.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum InstructionError {
     #[error("invalid program argument")]
     InvalidArgument,
@@ -60,7 +60,7 @@ pub enum InstructionError {
 }
 
 /// `solana_transaction_error::TransactionError`, the variants this runtime can produce.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum TransactionError {
     #[error("Attempt to debit an account but found no record of a prior credit.")]
     AccountNotFound,

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use nosana_layouts::instruction::{AccountMeta, Instruction};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use solana_pubkey::Pubkey;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageHeader {
     pub num_required_signatures: u8,
     pub num_readonly_signed_accounts: u8,
@@ -15,7 +15,7 @@ pub struct MessageHeader {
 }
 
 /// An instruction with its program and accounts as indices into the message's key table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompiledInstruction {
     pub program_id_index: u8,
     pub accounts: Vec<u8>,
@@ -23,7 +23,7 @@ pub struct CompiledInstruction {
     pub data: Vec<u8>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub header: MessageHeader,
     pub account_keys: Vec<Pubkey>,
@@ -139,16 +139,54 @@ impl Message {
     }
 }
 
+/// Instruction data as hex for people (JSON), as plain bytes for binary formats.
 pub(crate) mod hex_bytes {
+    use serde::de::Error;
+    use serde::Deserialize;
+
     pub fn serialize<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        if !s.is_human_readable() {
+            return s.serialize_bytes(bytes);
+        }
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         s.serialize_str(&hex)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        if !d.is_human_readable() {
+            return <Vec<u8>>::deserialize(d);
+        }
+        let hex = String::deserialize(d)?;
+        if hex.len() % 2 != 0 {
+            return Err(D::Error::custom("hex instruction data has an odd length"));
+        }
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                    .ok_or_else(|| D::Error::custom(format!("bad hex instruction data at offset {i}")))
+            })
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instruction_data_is_hex_in_json_and_round_trips() {
+        let ix = CompiledInstruction { program_id_index: 3, accounts: vec![0, 1], data: vec![0x0a, 0xff, 0x00] };
+        let json = serde_json::to_value(&ix).unwrap();
+        assert_eq!(json["data"], "0aff00");
+        assert_eq!(serde_json::from_value::<CompiledInstruction>(json).unwrap(), ix);
+        let odd = serde_json::json!({ "program_id_index": 3, "accounts": [], "data": "abc" });
+        let err = serde_json::from_value::<CompiledInstruction>(odd).unwrap_err().to_string();
+        assert!(err.contains("odd length"), "{err}");
+        let bad = serde_json::json!({ "program_id_index": 3, "accounts": [], "data": "zz" });
+        assert!(serde_json::from_value::<CompiledInstruction>(bad).is_err());
+    }
 
     #[test]
     fn the_fee_payer_comes_first_and_groups_follow_solana_order() {

@@ -1,12 +1,12 @@
 //! What a node records for an executed transaction, modelled on `TransactionStatusMeta`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use solana_pubkey::Pubkey;
 
 use crate::error::TransactionError;
 use crate::message::{CompiledInstruction, Message};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InnerInstruction {
     pub instruction: CompiledInstruction,
     /// 2 for a CPI made by a top-level instruction, 3 for one made from there, …
@@ -14,14 +14,14 @@ pub struct InnerInstruction {
 }
 
 /// The CPIs one top-level instruction made.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InnerInstructions {
     pub index: u8,
     pub instructions: Vec<InnerInstruction>,
 }
 
 /// A token account's balance before or after the transaction.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenBalance {
     pub account_index: u8,
     pub mint: Pubkey,
@@ -31,7 +31,7 @@ pub struct TokenBalance {
     pub decimals: u8,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransactionMeta {
     pub status: Result<(), TransactionError>,
     pub fee: u64,
@@ -45,7 +45,7 @@ pub struct TransactionMeta {
 }
 
 /// A transaction as included in a block: the message and its meta.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExecutedTransaction {
     pub message: Message,
     pub meta: TransactionMeta,

@@ -170,7 +170,7 @@ const BLOCKHASH_SCAN_SLOTS: u64 = 4_096;
 fn recent_blockhash(ledger: &Ledger, slot: u64, height: u64, hash: &[u8]) -> bool {
     let oldest_height = height.saturating_sub(MAX_RECENT_BLOCKHASHES - 1);
     for s in ledger.canonical_slots(slot.saturating_sub(BLOCKHASH_SCAN_SLOTS), slot).iter().rev() {
-        let Some(block) = ledger.block(*s) else { continue };
+        let Some(block) = ledger.header(*s) else { continue };
         if block.block_height < oldest_height {
             return false;
         }

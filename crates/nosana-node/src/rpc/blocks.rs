@@ -82,14 +82,14 @@ pub fn get_block_height(state: &RpcState, params: Option<&Value>) -> RpcResult<V
     let p = Params::new(params, 1)?;
     let config = p.config(0)?;
     let (slot, _) = state.context(config.commitment()?, config.min_context_slot()?)?;
-    Ok(json!(state.ledger.block(slot).map_or(0, |b| b.block_height)))
+    Ok(json!(state.ledger.header(slot).map_or(0, |b| b.block_height)))
 }
 
 pub fn get_latest_blockhash(state: &RpcState, params: Option<&Value>) -> RpcResult<Value> {
     let p = Params::new(params, 1)?;
     let config = p.config(0)?;
     let (slot, context) = state.context(config.commitment()?, config.min_context_slot()?)?;
-    let (hash, height) = state.ledger.block(slot).map_or((state.genesis_hash, 0), |b| (b.blockhash, b.block_height));
+    let (hash, height) = state.ledger.header(slot).map_or((state.genesis_hash, 0), |b| (b.blockhash, b.block_height));
     Ok(json!({
         "context": context,
         "value": {
@@ -248,7 +248,7 @@ pub fn get_signatures_for_address(state: &RpcState, params: Option<&Value>) -> R
         return Ok(json!([]));
     }
     // As Agave: an unknown `before` finds nothing; an unknown `until` is ignored.
-    if before.as_ref().is_some_and(|b| state.ledger.transaction(b).is_none()) {
+    if before.as_ref().is_some_and(|b| !state.ledger.has_transaction(b)) {
         return Ok(json!([]));
     }
     let found = state.ledger.signatures_for_address_through(
@@ -300,7 +300,7 @@ pub fn get_signature_statuses(state: &RpcState, params: Option<&Value>) -> RpcRe
     let (finalized, confirmed) =
         (state.ledger.latest(Commitment::Finalized), state.ledger.latest(Commitment::Confirmed));
     let tip_height =
-        state.ledger.latest(Commitment::Processed).and_then(|s| state.ledger.block(s)).map(|b| b.block_height);
+        state.ledger.latest(Commitment::Processed).and_then(|s| state.ledger.header(s)).map(|b| b.block_height);
     let value: Vec<Value> = sigs
         .iter()
         .map(|sig| {
