@@ -1,4 +1,4 @@
-//! The cluster variant of the schema: one shard of N replicas. Every `CREATE` runs `ON CLUSTER`
+//! The cluster variant of the schema: one shard of N replicas. Every `CREATE` and `DROP` runs `ON CLUSTER`
 //! and every table engine becomes its `Replicated…` twin, keyed in Keeper (or ZooKeeper) by
 //! `/clickhouse/tables/{shard}/<database>/<table>` with the server's `{replica}` macro.
 //!
@@ -10,14 +10,19 @@
 /// The engines of the schema, longest first so `MergeTree` does not match inside another.
 const ENGINES: [&str; 4] = ["ReplacingMergeTree", "SummingMergeTree", "AggregatingMergeTree", "MergeTree"];
 
-const CREATES: [&str; 3] =
-    ["CREATE TABLE IF NOT EXISTS ", "CREATE MATERIALIZED VIEW IF NOT EXISTS ", "CREATE DATABASE IF NOT EXISTS "];
+/// The DDL statements that name one object and run on every replica.
+const DDL: [&str; 4] = [
+    "CREATE TABLE IF NOT EXISTS ",
+    "CREATE MATERIALIZED VIEW IF NOT EXISTS ",
+    "CREATE DATABASE IF NOT EXISTS ",
+    "DROP TABLE IF EXISTS ",
+];
 
 /// `statement` (with the database already substituted) for `cluster`: `ON CLUSTER` after the
 /// created object's name and a replicated engine. Statements that create nothing (the
 /// backfills' `INSERT … SELECT`) are unchanged: they run on one replica and replicate.
 pub fn for_cluster(statement: &str, cluster: &str) -> String {
-    let Some(prefix) = CREATES.iter().find(|p| statement.starts_with(**p)) else {
+    let Some(prefix) = DDL.iter().find(|p| statement.starts_with(**p)) else {
         return statement.to_string();
     };
     let name_end = statement[prefix.len()..]
@@ -87,7 +92,7 @@ mod tests {
     }
 
     #[test]
-    fn views_and_the_database_run_on_the_cluster_and_backfills_are_left_alone() {
+    fn views_drops_and_the_database_run_on_the_cluster_and_backfills_are_left_alone() {
         let view = "CREATE MATERIALIZED VIEW IF NOT EXISTS d.v TO d.t AS SELECT 1 AS x";
         assert_eq!(
             for_cluster(view, "c1"),
@@ -97,6 +102,7 @@ mod tests {
             for_cluster("CREATE DATABASE IF NOT EXISTS d", "c1"),
             "CREATE DATABASE IF NOT EXISTS d ON CLUSTER c1"
         );
+        assert_eq!(for_cluster("DROP TABLE IF EXISTS d.v", "c1"), "DROP TABLE IF EXISTS d.v ON CLUSTER c1");
         let backfill = "INSERT INTO d.t SELECT 1";
         assert_eq!(for_cluster(backfill, "c1"), backfill);
     }

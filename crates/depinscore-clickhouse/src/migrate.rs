@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "job_end_kinds",
         sql: include_str!("../../../schema/clickhouse/0007_job_end_kinds.sql"),
     },
+    Migration { version: 8, name: "job_ends", sql: include_str!("../../../schema/clickhouse/0008_job_ends.sql") },
 ];
 
 /// A migration recorded as applied.
@@ -131,8 +132,11 @@ mod tests {
         for s in &all {
             assert!(!s.contains("--"), "comment left in {s}");
             assert!(!s.contains("{db}"), "placeholder left in {s}");
-            // DDL, or a backfill guarded so it runs once (see 0005).
-            assert!(s.starts_with("CREATE") || s.starts_with("INSERT INTO"), "{s}");
+            // DDL (a drop only of what exists), or a backfill guarded so it runs once (see 0005).
+            assert!(
+                s.starts_with("CREATE") || s.starts_with("INSERT INTO") || s.starts_with("DROP TABLE IF EXISTS "),
+                "{s}"
+            );
             assert!(!s.contains('?'), "a `?` would be read as a bind placeholder: {s}");
         }
     }

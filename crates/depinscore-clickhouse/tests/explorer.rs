@@ -535,6 +535,82 @@ async fn an_ended_state_filter_pages_exactly_past_jobs_a_later_event_moved_on() 
 }
 
 #[tokio::test]
+async fn pages_that_span_many_listing_windows_are_exact_both_ways() {
+    // 240 jobs listed ever further apart going back (a minute, then 1.055 times more each),
+    // over about 160 days: each listing window (an hour, 4 hours, ..., 128 days, everything)
+    // adds a few, so a page is gathered from several windows. A third are running, a third
+    // queued, a third completed; two projects alternate.
+    let store = ChStore::open(&config("x_windows"), 1).await.expect("store opens");
+    let newest = T0 + 200 * 86_400;
+    let mut jobs: Vec<(u32, String, JobState, &str)> = (0..240u32)
+        .map(|n| {
+            let back = 60 * 1.055f64.powi(n as i32) as u32;
+            let state = [JobState::Running, JobState::Queued, JobState::Completed][n as usize % 3];
+            (newest - back, key("Win", n), state, ["P1", "P2"][n as usize % 2])
+        })
+        .collect();
+    jobs.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    assert!(newest - jobs[0].0 > 128 * 86_400, "the oldest listing is beyond every window");
+    for (i, (time, job, state, project)) in jobs.iter().enumerate() {
+        let mut s = Slot::new(5_000 + i as u64, *time);
+        let tx = s.tx("list", &[("job", job)]);
+        s.event(&tx, "list", job, "M", "", "", (project, "W"));
+        if *state != JobState::Queued {
+            let tx = s.tx("claim", &[("job", job)]);
+            s.event(&tx, "claim", job, "", "R", "N", ("", ""));
+        }
+        if *state == JobState::Completed {
+            let tx = s.tx("finish", &[("job", job)]);
+            s.event(&tx, "finish", job, "", "R", "N", ("", ""));
+        }
+        store.write(&s.batch).await.expect("batch written");
+    }
+    // (states, project, listed from, node)
+    let mid = jobs[120].0;
+    let cases = [
+        (vec![], None, None, None),
+        (vec![JobState::Running], None, None, None),
+        (vec![JobState::Queued], Some("P1"), None, None),
+        (vec![JobState::Completed, JobState::Queued], None, None, None),
+        // Ended states only: each window's candidates are the jobs that ended since it began.
+        (vec![JobState::Completed], None, None, None),
+        (vec![JobState::Completed], Some("P2"), None, None),
+        (vec![JobState::Completed], None, Some(mid), None),
+        // A node's jobs in a state: their states looked up first, then their listings.
+        (vec![JobState::Completed], None, None, Some("N")),
+        (vec![JobState::Running], Some("P1"), None, Some("N")),
+        (vec![JobState::Queued], None, None, Some("N")),
+    ];
+    for sort in [JobSort::ListedDesc, JobSort::ListedAsc] {
+        for (states, project, from, node) in &cases {
+            let filter = JobFilter {
+                sort,
+                limit: 7,
+                states: states.clone(),
+                project: project.map(str::to_string),
+                listed_from: *from,
+                node: node.map(str::to_string),
+                ..JobFilter::default()
+            };
+            let mut want: Vec<&(u32, String, JobState, &str)> = jobs
+                .iter()
+                .filter(|j| states.is_empty() || states.contains(&j.2))
+                .filter(|j| project.is_none_or(|p| j.3 == p))
+                .filter(|j| from.is_none_or(|f| j.0 >= f))
+                .filter(|j| node.is_none() || j.2 != JobState::Queued)
+                .collect();
+            if sort == JobSort::ListedDesc {
+                want.reverse();
+            }
+            let want: Vec<&str> = want.into_iter().map(|j| j.1.as_str()).collect();
+            let seen: Vec<String> = every_page(&store, &filter).await.into_iter().map(|j| j.address).collect();
+            assert_eq!(seen, want, "{states:?} {project:?} {from:?} {sort:?}: every job once, in listing order");
+            assert_eq!(store.job_count(&filter).await.unwrap(), want.len() as u64, "{states:?} {project:?}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_node_with_more_jobs_than_a_query_binds_pages_and_counts_them_all() {
     // 4,100 jobs run by one node (more than the 4,000 bound as keys): its pages come from the
     // subquery path and must equal those of a node with few jobs.

@@ -343,14 +343,13 @@ pub struct JobStats {
     pub fee: u64,
 }
 
-/// A job_list row: the keys of one listed job (column order matters: RowBinary without validation).
+/// The listing key of one job (column order matters: RowBinary without validation). Only the
+/// key: the page's market, project and payer come with its activity, so the list reads two
+/// columns of each listing it passes (a node's listings are a granule each).
 #[derive(Debug, Row, Deserialize)]
 struct ListRow {
     listed_at: u32,
     job: String,
-    market: String,
-    project: String,
-    payer: String,
 }
 
 /// A job's merged `job_activity` (columns in [`ACTIVITY_COLUMNS`] order).
@@ -377,23 +376,19 @@ struct ActivityRow {
 }
 
 impl ActivityRow {
-    /// The summary of this job; `list` is its job_list row, when it has one.
+    /// The summary of this job; `list` is its listing key, when it has one.
     fn summary(self, list: Option<ListRow>) -> JobSummary {
         let state = JobState::from_event_kind(&self.state_kind);
-        let (listed_at, market, project, payer) = match list {
-            Some(l) => (l.listed_at, l.market, l.project, l.payer),
-            None => (self.first_time, String::new(), String::new(), String::new()),
-        };
-        let or = |a: String, b: String| if a.is_empty() { b } else { a };
+        let listed_at = list.map_or(self.first_time, |l| l.listed_at);
         JobSummary {
             address: self.job,
             state,
             nosana_state: state.nosana_code(),
-            market: or(market, self.market),
+            market: self.market,
             node: self.node,
             run: self.run,
-            project: or(project, self.project),
-            payer: or(payer, self.payer),
+            project: self.project,
+            payer: self.payer,
             listed_at: if listed_at > 0 { listed_at } else { self.first_time },
             started_at: (self.started_at > 0 && state != JobState::Queued).then_some(self.started_at),
             ended_at: (self.ended_at > 0 && state.is_ended()).then_some(self.ended_at),
@@ -419,13 +414,20 @@ const ACTIVITY_COLUMNS: &str = "minMerge(first_slot) AS first_slot, maxMerge(las
 
 /// Listing windows the job list tries, newest (or oldest) first, before reading everything:
 /// a page over a million jobs then reads a few primary-key ranges instead of the whole table.
-const WINDOWS: [u32; 5] = [3600, 6 * 3600, 2 * 86_400, 16 * 86_400, 128 * 86_400];
-/// Windows a state filter over every listing tries before merging every job's state.
-const BROAD_STATE_WINDOWS: usize = 4;
-/// An ended-state filter looks up only the jobs that ever had its ending events
-/// (`job_end_kinds`) when there are at most this many: then even a read of every listing looks
-/// up fewer states than merging every job's.
+/// Each window reads only the listings the narrower ones before it did not, so a state whose
+/// jobs start hours back (completed, behind a head of running jobs) looks up each job once.
+const WINDOWS: [u32; 7] = [3600, 4 * 3600, 12 * 3600, 2 * 86_400, 8 * 86_400, 32 * 86_400, 128 * 86_400];
+/// Windows a state filter over every listing tries (through 8 days) before merging every
+/// job's state: past that, looking up the states window by window costs more than one merge.
+const BROAD_STATE_WINDOWS: usize = 5;
+/// An ended-state filter looks up only the jobs that ever had its ending events (`job_ends`)
+/// when there are at most this many: then even a read of every listing looks up fewer states
+/// than merging every job's. Newest first (and no node, whose jobs are bound), it always does:
+/// a window's candidates are only the jobs that ended since the window began.
 const END_KIND_LOOKUPS_MAX: u64 = 100_000;
+/// How far before a listing its job's ending event may be stamped: none on a chain whose block
+/// times never go back; an hour of slack keeps the bound exact should they.
+const END_TIME_SLACK: u32 = 3600;
 
 /// The most listings one step of an ended-state scan reads.
 const ENDED_CHUNK_MAX: u32 = 4096;
@@ -457,7 +459,7 @@ enum StateScope {
     /// Every job of the listing range.
     Range,
     /// None: the listings of the jobs that ever had one of the filter's ending events
-    /// (`job_end_kinds`), whose states the caller checks.
+    /// (`job_ends`), whose states the caller checks.
     EndKinds,
     /// Every job: each job's state is merged once.
     Global,
@@ -508,12 +510,15 @@ impl ChStore {
     /// A page of jobs (see [`JobFilter`]). A bad cursor or limit is a client error
     /// ([`ChError::is_client_error`]).
     ///
-    /// Two reads: the page's keys (one primary-key range of `job_list`, or of `job_parties`
-    /// when a market, project or payer is given; a node's jobs are found through
-    /// `node_activity`), then the page's merged `job_activity` by point lookups. Pages without
-    /// a node grow a listing window from the anchor until it holds a page. A state filter
-    /// merges only the `state_kind` column of the window's jobs; over every listing it gives up
-    /// after four windows and merges every job's state once.
+    /// Two reads: the page's listing keys (one primary-key range of `job_list`, or of
+    /// `job_parties` when a market, project, payer or node is given), then the page's merged
+    /// `job_activity` by point lookups. Pages without a node grow a listing window from the
+    /// anchor until it holds a page, each window reading only the listings the narrower ones
+    /// before it did not. A state filter merges only the `state_kind` column of the window's
+    /// jobs; over every listing it gives up after five windows (8 days) and merges every job's
+    /// state once. Ended states only read the listings of the jobs with such an ending event
+    /// (`job_ends`): newest first, those that ended since the window began. A node's jobs (at
+    /// most [`NODE_JOBS_BOUND_MAX`]) are bound as keys, their states looked up first.
     pub async fn jobs(&self, filter: &JobFilter) -> Result<JobPage, ChError> {
         let limit = check_limit(filter.limit)?;
         let keys = self.page_keys(filter, limit).await?;
@@ -548,18 +553,24 @@ impl ChStore {
         if from > to {
             return Ok(Vec::new());
         }
-        // The anchor the windows grow from: the cursor, else the newest (oldest) listing.
-        let anchor = match (&cursor, desc) {
-            (Some(c), _) => Some(c.listed_at),
-            (None, true) if to != u32::MAX => Some(to),
-            (None, false) if from != 0 => Some(from),
-            (None, _) => self.listing_extent(desc).await?,
-        };
-        let Some(anchor) = anchor else { return Ok(Vec::new()) };
         let node_jobs = self.node_jobs(filter).await?;
         if node_jobs.as_ref().is_some_and(Vec::is_empty) {
             return Ok(Vec::new());
         }
+        // A node's jobs (bound) in the filter's states: their states looked up at once, the
+        // list then reads only the listings of those in the states.
+        let stateless;
+        let (filter, node_jobs) = match node_jobs {
+            Some(jobs) if !filter.states.is_empty() => {
+                let jobs = self.jobs_in_states(jobs, &filter.state_kinds()).await?;
+                if jobs.is_empty() {
+                    return Ok(Vec::new());
+                }
+                stateless = JobFilter { states: Vec::new(), ..filter.clone() };
+                (&stateless, Some(jobs))
+            }
+            other => (filter, other),
+        };
         let q = KeyQuery { filter, node_jobs, desc };
         // An ended state no job ever reached has no page; a rarely reached one looks up only
         // the jobs that reached it.
@@ -567,7 +578,8 @@ impl ChStore {
         if end_kind_jobs == Some(0) {
             return Ok(Vec::new());
         }
-        let by_end_kinds = end_kind_jobs.is_some_and(|n| n <= END_KIND_LOOKUPS_MAX);
+        let by_end_kinds =
+            end_kind_jobs.is_some_and(|n| n <= END_KIND_LOOKUPS_MAX || (desc && filter.node.is_none()));
         // A node's jobs are few and found by key: one read of the whole range. A state over
         // every listing looks up the states of a few windows' jobs, then merges every job's
         // state once (a rare state would otherwise look up most jobs, window after window).
@@ -580,14 +592,36 @@ impl ChStore {
         };
         let mut windows: Vec<Option<u32>> = WINDOWS[..windows_tried].iter().map(|w| Some(*w)).collect();
         windows.push(None);
+        // The oldest and newest listing, read when needed (once).
+        let mut bounds = None;
         if let Some(n) = end_kind_jobs.filter(|_| by_end_kinds) {
             // Windows too narrow to hold two pages of candidates at their average density are
             // skipped: each window read costs the same lookup of the candidates.
-            let span = u64::from(self.listing_span().await?.max(1));
+            let b = *bounds.insert(self.listing_bounds().await?);
+            let span = u64::from(b.map_or(0, |(oldest, newest)| newest.saturating_sub(oldest)).max(1));
             let want = 2 * u64::from(limit + 1);
             windows.retain(|w| w.is_none_or(|w| n * u64::from(w) >= want * span));
         }
+        // The anchor the windows grow from: the cursor, else the newest (oldest) listing. Only
+        // windows need one (a node's jobs are read in one range).
+        let anchor = match (&cursor, desc) {
+            _ if windows.iter().all(Option::is_none) => Some(0),
+            (Some(c), _) => Some(c.listed_at),
+            (None, true) if to != u32::MAX => Some(to),
+            (None, false) if from != 0 => Some(from),
+            (None, _) => {
+                let b = match bounds {
+                    Some(b) => b,
+                    None => self.listing_bounds().await?,
+                };
+                b.map(|(oldest, newest)| if desc { newest } else { oldest })
+            }
+        };
+        let Some(anchor) = anchor else { return Ok(Vec::new()) };
         let mut ended = EndedScan { cursor: cursor.clone(), found: Vec::new(), chunk: (limit + 1).max(64) };
+        let mut found: Vec<ListRow> = Vec::new();
+        // The listings the windows so far covered, `[lo, hi]`.
+        let mut read: Option<(u32, u32)> = None;
         for window in windows {
             // [lo, hi] = the filter's range intersected with the window.
             let (lo, hi, complete) = match (window, desc) {
@@ -602,18 +636,30 @@ impl ChStore {
                 (None, _) => (from, to, true),
             };
             if by_end_kinds {
+                // The scan's cursor already skips what the narrower windows read.
                 if self.scan_ended(&q, &mut ended, (lo, hi), limit + 1).await? || complete {
                     return Ok(ended.found);
                 }
                 continue;
             }
+            // Only the part of the window beyond what was read (a window that was not complete
+            // stopped short of the filter's edge, so the step does not wrap).
+            let new = match (read, desc) {
+                (None, _) => (lo, hi),
+                (Some((read_lo, _)), true) => (lo, read_lo.saturating_sub(1)),
+                (Some((_, read_hi)), false) => (read_hi.saturating_add(1), hi),
+            };
+            read = Some((lo, hi));
             let scope = if window.is_none() && broad_state { StateScope::Global } else { StateScope::Range };
-            let keys = self.job_keys(&q, cursor.as_ref(), (lo, hi), limit + 1, scope).await?;
-            if keys.len() > limit as usize || complete {
-                return Ok(keys);
+            if new.0 <= new.1 {
+                let take = limit + 1 - found.len() as u32;
+                found.extend(self.job_keys(&q, cursor.as_ref(), new, take, scope).await?);
+            }
+            if found.len() > limit as usize || complete {
+                return Ok(found);
             }
         }
-        Ok(Vec::new())
+        Ok(found)
     }
 
     /// Goes on with an ended-state page through the listings in `[lo, hi]`: the listings of
@@ -652,6 +698,12 @@ impl ChStore {
         }
     }
 
+    /// Those of `jobs` whose newest state-changing event is one of `kinds`, in their order.
+    async fn jobs_in_states(&self, jobs: Vec<String>, kinds: &[&str]) -> Result<Vec<String>, ChError> {
+        let states = self.state_kinds_of(&jobs.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+        Ok(jobs.into_iter().filter(|j| states.get(j).is_some_and(|s| kinds.contains(&s.as_str()))).collect())
+    }
+
     /// The kind of each job's newest state-changing event, by job.
     async fn state_kinds_of(&self, jobs: &[&str]) -> Result<HashMap<String, String>, ChError> {
         if jobs.is_empty() {
@@ -664,12 +716,16 @@ impl ChStore {
         Ok(self.client().query(&sql).bind(jobs).fetch_all::<(String, String)>().await?.into_iter().collect())
     }
 
-    /// How many (job, kind) rows `job_end_kinds` holds for the filter's ending kinds (at least
-    /// the number of jobs that ever had one); `None` when it filters by other states too.
+    /// How many `job_ends` rows the filter's ending kinds have (at least the number of jobs
+    /// that ever had one), counted up to one more than [`END_KIND_LOOKUPS_MAX`] (all a reader
+    /// needs to know beyond that is "many"); `None` when it filters by other states too.
     async fn end_kind_jobs(&self, filter: &JobFilter) -> Result<Option<u64>, ChError> {
         let Some(kinds) = filter.end_kinds() else { return Ok(None) };
-        let sql = format!("SELECT count() FROM {} WHERE kind IN (SELECT arrayJoin(?))", self.table("job_end_kinds"));
-        Ok(Some(self.client().query(&sql).bind(&kinds).fetch_one::<u64>().await?))
+        let sql = format!(
+            "SELECT count() FROM (SELECT 1 FROM {} WHERE kind IN (SELECT arrayJoin(?)) LIMIT ?)",
+            self.table("job_ends")
+        );
+        Ok(Some(self.client().query(&sql).bind(&kinds).bind(END_KIND_LOOKUPS_MAX + 1).fetch_one::<u64>().await?))
     }
 
     /// The jobs the filter's node ran, when it names one that ran at most
@@ -682,18 +738,11 @@ impl ChStore {
         Ok((jobs.len() <= NODE_JOBS_BOUND_MAX).then_some(jobs))
     }
 
-    /// Seconds between the oldest and the newest listing (0 with none).
-    async fn listing_span(&self) -> Result<u32, ChError> {
-        let sql = format!("SELECT max(listed_at) - min(listed_at) FROM {}", self.table("job_list"));
-        Ok(self.client().query(&sql).fetch_one::<u32>().await?)
-    }
-
-    /// The newest (`desc`) or oldest listing time, if any job is listed.
-    async fn listing_extent(&self, desc: bool) -> Result<Option<u32>, ChError> {
-        let f = if desc { "max" } else { "min" };
-        let sql = format!("SELECT count(), {f}(listed_at) FROM {}", self.table("job_list"));
-        let (n, t) = self.client().query(&sql).fetch_one::<(u64, u32)>().await?;
-        Ok((n > 0).then_some(t))
+    /// The oldest and the newest listing time, if any job is listed.
+    async fn listing_bounds(&self) -> Result<Option<(u32, u32)>, ChError> {
+        let sql = format!("SELECT count(), min(listed_at), max(listed_at) FROM {}", self.table("job_list"));
+        let (n, oldest, newest) = self.client().query(&sql).fetch_one::<(u64, u32, u32)>().await?;
+        Ok((n > 0).then_some((oldest, newest)))
     }
 
     /// The listing keys of at most `take` jobs of the filter listed in `[lo, hi]`, after the
@@ -709,7 +758,7 @@ impl ChStore {
         let (from, args) = self.list_selection(q, cursor, range, scope);
         let dir = if q.desc { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT DISTINCT listed_at, job, market, project, payer {from} ORDER BY listed_at {dir}, job {dir} LIMIT ?"
+            "SELECT DISTINCT listed_at, job {from} ORDER BY listed_at {dir}, job {dir} LIMIT ?"
         );
         Ok(bind_all(self.client().query(&sql), &args).bind(take).fetch_all::<ListRow>().await?)
     }
@@ -743,7 +792,7 @@ impl ChStore {
             let sql = format!(
                 "SELECT count() {} AND job NOT IN (SELECT job FROM {} WHERE kind = 'delist')",
                 selection.replacen(" WHERE ", " FINAL WHERE ", 1),
-                self.table("job_end_kinds")
+                self.table("job_ends")
             );
             return Ok(bind_all(self.client().query(&sql), &args).fetch_one::<u64>().await?);
         }
@@ -766,7 +815,7 @@ impl ChStore {
             && n <= END_KIND_LOOKUPS_MAX
         {
             lookups.push(self.end_kinds_condition());
-            lookup_args.push(Arg::Kinds(end_kinds));
+            lookup_args.extend([Arg::Kinds(end_kinds), Arg::U32(from.saturating_sub(END_TIME_SLACK))]);
         }
         let lookup = if lookups.is_empty() { String::new() } else { format!("WHERE {}", lookups.join(" AND ")) };
         let sql = format!(
@@ -830,8 +879,9 @@ impl ChStore {
         }
         if let (StateScope::EndKinds, Some(end_kinds)) = (scope, filter.end_kinds()) {
             // Candidates only: the caller checks their states (see `scan_ended`).
+            // A job listed at or after `lo` ended at or after it.
             cond.push_str(&format!(" AND {}", self.end_kinds_condition()));
-            args.push(Arg::Kinds(end_kinds));
+            args.extend([Arg::Kinds(end_kinds), Arg::U32(lo.saturating_sub(END_TIME_SLACK))]);
             return (format!("FROM {source} WHERE {cond}"), args);
         }
         if scope == StateScope::Global {
@@ -866,9 +916,13 @@ impl ChStore {
         (format!("FROM {source} WHERE {cond}{state_cond}"), all)
     }
 
-    /// `job IN` the jobs that ever had one of the ending kinds bound to its placeholder.
+    /// `job IN` the jobs that had one of the ending kinds (the first placeholder) at or after a
+    /// time (the second).
     fn end_kinds_condition(&self) -> String {
-        format!("job IN (SELECT job FROM {} WHERE kind IN (SELECT arrayJoin(?)))", self.table("job_end_kinds"))
+        format!(
+            "job IN (SELECT job FROM {} WHERE kind IN (SELECT arrayJoin(?)) AND ended_at >= ?)",
+            self.table("job_ends")
+        )
     }
 
     /// The merged activity of `jobs`, by job.
