@@ -1,6 +1,7 @@
-//! The cluster variant of the schema: one shard of N replicas. Every `CREATE` and `DROP` runs `ON CLUSTER`
-//! and every table engine becomes its `Replicated…` twin, keyed in Keeper (or ZooKeeper) by
-//! `/clickhouse/tables/{shard}/<database>/<table>` with the server's `{replica}` macro.
+//! The cluster variant of the schema: one shard of N replicas. Every `CREATE` and `DROP` runs
+//! `ON CLUSTER` and every table engine becomes its `Replicated…` twin, keyed in Keeper (or
+//! ZooKeeper) by `/clickhouse/tables/{shard}/<database>/<table>` with the server's `{replica}`
+//! macro.
 //!
 //! Not sharded (no `Distributed` tables): the writer checks per table which slots are already
 //! stored and the explorer reads with `FINAL`, both of which need every row of a slot and of a

@@ -354,7 +354,10 @@ mod tests {
                 assert_eq!(stored, *original);
             }
             let header = ledger.header(original.slot).unwrap();
-            assert_eq!((header.parent_slot, header.blockhash, header.block_height), (original.parent_slot, original.blockhash, original.block_height));
+            assert_eq!(
+                (header.parent_slot, header.blockhash, header.block_height),
+                (original.parent_slot, original.blockhash, original.block_height)
+            );
         }
         assert!(frozen_transactions > 100, "{frozen_transactions}");
         // A frozen transaction is found by signature, thawed with its wire bytes.

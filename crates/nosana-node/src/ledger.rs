@@ -90,7 +90,7 @@ struct Inner {
     by_address: HashMap<Pubkey, VecDeque<(u64, u32)>>,
     head: Option<u64>,
     latest: BTreeMap<Commitment, u64>,
-    /// Blocks below this slot are frozen, or being frozen (see `freeze_old`).
+    /// Blocks below this slot are frozen, or being frozen (see `Ledger::freeze`).
     frozen_below: u64,
     /// Compressed bytes of the frozen blocks.
     frozen_bytes: usize,

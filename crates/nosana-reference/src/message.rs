@@ -141,8 +141,8 @@ impl Message {
 
 /// Instruction data as hex for people (JSON), as plain bytes for binary formats.
 pub(crate) mod hex_bytes {
-    use serde::de::Error;
     use serde::Deserialize;
+    use serde::de::Error;
 
     pub fn serialize<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
         if !s.is_human_readable() {

@@ -578,8 +578,7 @@ impl ChStore {
         if end_kind_jobs == Some(0) {
             return Ok(Vec::new());
         }
-        let by_end_kinds =
-            end_kind_jobs.is_some_and(|n| n <= END_KIND_LOOKUPS_MAX || (desc && filter.node.is_none()));
+        let by_end_kinds = end_kind_jobs.is_some_and(|n| n <= END_KIND_LOOKUPS_MAX || (desc && filter.node.is_none()));
         // A node's jobs are few and found by key: one read of the whole range. A state over
         // every listing looks up the states of a few windows' jobs, then merges every job's
         // state once (a rare state would otherwise look up most jobs, window after window).
@@ -757,9 +756,7 @@ impl ChStore {
     ) -> Result<Vec<ListRow>, ChError> {
         let (from, args) = self.list_selection(q, cursor, range, scope);
         let dir = if q.desc { "DESC" } else { "ASC" };
-        let sql = format!(
-            "SELECT DISTINCT listed_at, job {from} ORDER BY listed_at {dir}, job {dir} LIMIT ?"
-        );
+        let sql = format!("SELECT DISTINCT listed_at, job {from} ORDER BY listed_at {dir}, job {dir} LIMIT ?");
         Ok(bind_all(self.client().query(&sql), &args).bind(take).fetch_all::<ListRow>().await?)
     }
 
