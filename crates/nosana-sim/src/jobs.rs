@@ -176,7 +176,7 @@ impl Simulation {
 
         let id = self.next_job;
         self.next_job += 1;
-        let job_kp = Arc::new(derive_keypair(self.seed, &format!("job/{id}")));
+        let job_kp = Arc::new(self.job_keys.take(id));
         let proj = &mut self.w.projects[project as usize];
         let run = match proj.spare_runs.pop() {
             Some(kp) => kp,

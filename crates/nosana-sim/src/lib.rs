@@ -5,11 +5,13 @@
 //! NOS/USD price path. It plans each slot's transactions against the reference program
 //! ([`Simulation::plan_slot`]), learns what happened from each block ([`Simulation::observe`])
 //! and keeps the ground truth ([`Truth`]) and the off-chain data Nosana's backend would serve
-//! ([`OffchainData`]). Pure: no IO, no threads, no clock; every key and draw comes from the seed.
+//! ([`OffchainData`]). No IO, no clock; every key and draw comes from the seed (job keypairs
+//! are derived ahead on one helper thread, which changes nothing but who derives them).
 
 pub mod builders;
 mod clients;
 pub mod error;
+mod job_keys;
 mod jobs;
 pub mod offchain;
 pub mod operators;
