@@ -74,7 +74,8 @@ struct Tx<'a> {
 
 impl FrozenBlock {
     /// Freezes `block`, leaving out its account writes (only the replay window serves them).
-    pub fn freeze(block: &Block) -> FrozenBlock {
+    /// Serialising plain data does not fail; should it, the caller keeps the block whole.
+    pub fn freeze(block: &Block) -> Result<FrozenBlock, bincode::Error> {
         let body = Body {
             parent_blockhash: block.parent_blockhash,
             transactions: block
@@ -90,10 +91,8 @@ impl FrozenBlock {
                 })
                 .collect(),
         };
-        // Serialising plain data into a Vec cannot fail: no maps with non-string keys, no
-        // unsized sequences, no size limit.
-        let raw = bincode::serialize(&body).unwrap_or_default();
-        FrozenBlock { header: BlockHeader::of(block), bytes: lz4_flex::block::compress_prepend_size(&raw).into() }
+        let raw = bincode::serialize(&body)?;
+        Ok(FrozenBlock { header: BlockHeader::of(block), bytes: lz4_flex::block::compress_prepend_size(&raw).into() })
     }
 
     /// The compressed size, for accounting.

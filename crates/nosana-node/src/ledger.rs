@@ -154,7 +154,16 @@ impl Ledger {
         if leaving.is_empty() {
             return;
         }
-        let frozen: Vec<FrozenBlock> = leaving.iter().map(|b| FrozenBlock::freeze(b)).collect();
+        let frozen: Vec<FrozenBlock> = leaving
+            .iter()
+            .filter_map(|b| match FrozenBlock::freeze(b) {
+                Ok(frozen) => Some(frozen),
+                Err(e) => {
+                    tracing::warn!(slot = b.slot, error = %e, "a block could not be frozen; it stays whole");
+                    None
+                }
+            })
+            .collect();
         let mut inner = self.write();
         for block in frozen {
             let size = block.len();
