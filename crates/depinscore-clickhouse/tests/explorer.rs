@@ -603,7 +603,14 @@ async fn pages_that_span_many_listing_windows_are_exact_both_ways() {
                 want.reverse();
             }
             let want: Vec<&str> = want.into_iter().map(|j| j.1.as_str()).collect();
-            let seen: Vec<String> = every_page(&store, &filter).await.into_iter().map(|j| j.address).collect();
+            let items = every_page(&store, &filter).await;
+            // Market, project and payer come with each job's activity, not its listing key.
+            for item in &items {
+                let listed = jobs.iter().find(|j| j.1 == item.address).expect("a listed job");
+                assert_eq!((item.market.as_str(), item.project.as_str(), item.payer.as_str()), ("M", listed.3, "W"));
+                assert_eq!(item.listed_at, listed.0);
+            }
+            let seen: Vec<String> = items.into_iter().map(|j| j.address).collect();
             assert_eq!(seen, want, "{states:?} {project:?} {from:?} {sort:?}: every job once, in listing order");
             assert_eq!(store.job_count(&filter).await.unwrap(), want.len() as u64, "{states:?} {project:?}");
         }
