@@ -140,6 +140,12 @@ impl Slot {
         (tx_index, signature)
     }
 
+    /// A transaction with one `kind` instruction naming only `job`, and its job event.
+    fn job_tx(&mut self, kind: &str, job: &str, market: &str, run: &str, node: &str, party: (&str, &str)) {
+        let tx = self.tx(kind, &[("job", job)]);
+        self.event(&tx, kind, job, market, run, node, party);
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn event(
         &mut self,
@@ -497,17 +503,13 @@ async fn an_ended_state_filter_pages_exactly_past_jobs_a_later_event_moved_on() 
     for n in 0..300u32 {
         let job = key("Ended", n);
         let mut s = Slot::new(1_000 + u64::from(n), T0 + 60 * n);
-        let tx = s.tx("list", &[("job", &job)]);
-        s.event(&tx, "list", &job, "M", "", "", ("P", "W"));
+        s.job_tx("list", &job, "M", "", "", ("P", "W"));
         if n % 7 == 0 {
-            let tx = s.tx("finish", &[("job", &job)]);
-            s.event(&tx, "finish", &job, "", "R", "N", ("", ""));
+            s.job_tx("finish", &job, "", "R", "N", ("", ""));
         }
-        let tx = s.tx("quit", &[("job", &job)]);
-        s.event(&tx, "quit", &job, "", "R", "N", ("", ""));
+        s.job_tx("quit", &job, "", "R", "N", ("", ""));
         if n % 3 == 0 {
-            let tx = s.tx("recover", &[("job", &job)]);
-            s.event(&tx, "recover", &job, "", "", "", ("", ""));
+            s.job_tx("recover", &job, "", "", "", ("", ""));
             recovered.push(job.clone());
         } else {
             stopped.push(job.clone());
@@ -553,15 +555,12 @@ async fn pages_that_span_many_listing_windows_are_exact_both_ways() {
     assert!(newest - jobs[0].0 > 128 * 86_400, "the oldest listing is beyond every window");
     for (i, (time, job, state, project)) in jobs.iter().enumerate() {
         let mut s = Slot::new(5_000 + i as u64, *time);
-        let tx = s.tx("list", &[("job", job)]);
-        s.event(&tx, "list", job, "M", "", "", (project, "W"));
+        s.job_tx("list", job, "M", "", "", (project, "W"));
         if *state != JobState::Queued {
-            let tx = s.tx("claim", &[("job", job)]);
-            s.event(&tx, "claim", job, "", "R", "N", ("", ""));
+            s.job_tx("claim", job, "", "R", "N", ("", ""));
         }
         if *state == JobState::Completed {
-            let tx = s.tx("finish", &[("job", job)]);
-            s.event(&tx, "finish", job, "", "R", "N", ("", ""));
+            s.job_tx("finish", job, "", "R", "N", ("", ""));
         }
         store.write(&s.batch).await.expect("batch written");
     }
@@ -628,13 +627,10 @@ async fn a_node_with_more_jobs_than_a_query_binds_pages_and_counts_them_all() {
         let mut s = Slot::new(2_000 + u64::from(block), T0 + 600 * block);
         for i in 0..100u32 {
             let job = key("Busy", block * 100 + i);
-            let tx = s.tx("list", &[("job", &job)]);
-            s.event(&tx, "list", &job, "M", "", "", ("P", "W"));
-            let tx = s.tx("work", &[("job", &job)]);
-            s.event(&tx, "work", &job, "", "R", "BusyNode", ("", ""));
+            s.job_tx("list", &job, "M", "", "", ("P", "W"));
+            s.job_tx("work", &job, "", "R", "BusyNode", ("", ""));
             if i % 4 == 0 {
-                let tx = s.tx("quit", &[("job", &job)]);
-                s.event(&tx, "quit", &job, "", "R", "BusyNode", ("", ""));
+                s.job_tx("quit", &job, "", "R", "BusyNode", ("", ""));
                 stopped.push((block, job.clone()));
             }
             all.push((block, job));

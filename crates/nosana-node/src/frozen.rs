@@ -96,12 +96,8 @@ impl FrozenBlock {
     }
 
     /// The compressed size, for accounting.
-    pub fn len(&self) -> usize {
+    pub fn compressed_len(&self) -> usize {
         self.bytes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
     }
 
     /// The block as it was frozen, with no account writes.

@@ -59,13 +59,6 @@ impl Stored {
         }
     }
 
-    fn dead(&self) -> bool {
-        match self {
-            Stored::Whole(block) => block.dead,
-            Stored::Frozen(frozen) => frozen.header.dead,
-        }
-    }
-
     /// The block itself, thawing a frozen one. Call without holding the ledger's lock.
     fn block(self) -> Option<Arc<Block>> {
         match self {
@@ -166,7 +159,7 @@ impl Ledger {
             .collect();
         let mut inner = self.write();
         for block in frozen {
-            let size = block.len();
+            let size = block.compressed_len();
             // A block pruned meanwhile stays gone.
             if let Some(stored) = inner.blocks.get_mut(&block.header.slot) {
                 *stored = Stored::Frozen(block);
@@ -346,12 +339,12 @@ impl Ledger {
             return vec![];
         }
         let inner = self.read();
-        inner.blocks.range(start..=end).filter(|(_, b)| !b.dead()).map(|(s, _)| *s).take(limit).collect()
+        inner.blocks.range(start..=end).filter(|(_, b)| !b.header().dead).map(|(s, _)| *s).take(limit).collect()
     }
 
     /// The oldest canonical slot whose block is still stored.
     pub fn first_canonical_slot(&self) -> Option<u64> {
-        self.read().blocks.iter().find(|(_, b)| !b.dead()).map(|(s, _)| *s)
+        self.read().blocks.iter().find(|(_, b)| !b.header().dead).map(|(s, _)| *s)
     }
 
     /// Canonical slots with blocks in `[start, end]`, ascending (none when `start > end`).
@@ -360,7 +353,7 @@ impl Ledger {
             return vec![];
         }
         let inner = self.read();
-        inner.blocks.range(start..=end).filter(|(_, b)| !b.dead()).map(|(s, _)| *s).collect()
+        inner.blocks.range(start..=end).filter(|(_, b)| !b.header().dead).map(|(s, _)| *s).collect()
     }
 }
 
@@ -387,7 +380,7 @@ fn prune(inner: &mut Inner, cutoff: u64) {
     for slot in old {
         if let Some(stored) = inner.blocks.remove(&slot) {
             if let Stored::Frozen(frozen) = &stored {
-                inner.frozen_bytes -= frozen.len();
+                inner.frozen_bytes -= frozen.compressed_len();
             }
             // Rare (only with a history limit) and bounded: thawing under the lock is fine.
             let Some(block) = stored.block() else { continue };
