@@ -23,6 +23,8 @@ const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Debug)]
 pub struct ClickHouse {
     command: Vec<String>,
+    /// Environment the server process gets on top of ours (`from_env` in users files).
+    env: Vec<(String, String)>,
     http_port: u16,
     tcp_port: u16,
     process: Option<Supervised>,
@@ -53,7 +55,15 @@ impl ClickHouse {
     /// not installed, or when `/ping` does not answer within 30 s (the error carries the end of
     /// its logs).
     pub fn start() -> Result<ClickHouse> {
-        Self::start_with(Workdir::Temp(TempDir::new("clickhouse")?))
+        Self::start_with(Workdir::Temp(TempDir::new("clickhouse")?), &[], Vec::new())
+    }
+
+    /// [`start`](Self::start), with `users_files` copied into the server's `users.d/` (merged
+    /// over its own users, as a deployment mounts them) and `env` set for the server process,
+    /// for the `from_env` passwords such files read.
+    pub fn start_with_users(users_files: &[&Path], env: &[(&str, &str)]) -> Result<ClickHouse> {
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Self::start_with(Workdir::Temp(TempDir::new("clickhouse")?), users_files, env)
     }
 
     /// Starts a server whose config, data and logs live in `dir` (created when missing) and
@@ -62,19 +72,22 @@ impl ClickHouse {
     pub fn start_in(dir: &Path) -> Result<ClickHouse> {
         std::fs::create_dir_all(dir).map_err(ServerError::io(format!("creating {}", dir.display())))?;
         let dir = std::path::absolute(dir).map_err(ServerError::io(format!("resolving {}", dir.display())))?;
-        Self::start_with(Workdir::Kept(dir))
+        Self::start_with(Workdir::Kept(dir), &[], Vec::new())
     }
 
-    fn start_with(dir: Workdir) -> Result<ClickHouse> {
+    fn start_with(dir: Workdir, users_files: &[&Path], env: Vec<(String, String)>) -> Result<ClickHouse> {
         let command = server_command()?;
         let cleanup = matches!(dir, Workdir::Temp(_));
+        copy_users_files(dir.path(), users_files)?;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let (http_port, tcp_port, interserver_port) = (free_port()?, free_port()?, free_port()?);
             write_config(dir.path(), http_port, tcp_port, interserver_port)?;
-            match launch(&command, dir.path(), http_port, cleanup) {
-                Ok(process) => return Ok(ClickHouse { command, http_port, tcp_port, process: Some(process), dir }),
+            match launch(&command, &env, dir.path(), http_port, cleanup) {
+                Ok(process) => {
+                    return Ok(ClickHouse { command, env, http_port, tcp_port, process: Some(process), dir });
+                }
                 Err(e) => {
                     if !(log_tail(dir.path()).contains("Address already in use") && attempt < 3) {
                         return Err(e);
@@ -125,7 +138,15 @@ impl ClickHouse {
 
     /// Runs `sql` as `user` (e.g. `reader`).
     pub fn query_as(&self, user: &str, sql: &str) -> Result<String> {
-        let target = format!("/?user={}", http::encode(user));
+        self.query_with(&[("user", user)], sql)
+    }
+
+    /// Runs `sql` with these URL parameters (`user`, `password`, `database`, settings such as
+    /// `max_execution_time`).
+    pub fn query_with(&self, params: &[(&str, &str)], sql: &str) -> Result<String> {
+        let query: Vec<String> =
+            params.iter().map(|(k, v)| format!("{}={}", http::encode(k), http::encode(v))).collect();
+        let target = format!("/?{}", query.join("&"));
         let answer = http::request("POST", self.http_port, &target, sql.as_bytes(), QUERY_TIMEOUT)?;
         if answer.status == 200 {
             Ok(answer.body)
@@ -161,7 +182,7 @@ impl ClickHouse {
     pub fn restart(&mut self) -> Result<()> {
         self.stop()?;
         let cleanup = matches!(self.dir, Workdir::Temp(_));
-        self.process = Some(launch(&self.command, self.dir.path(), self.http_port, cleanup)?);
+        self.process = Some(launch(&self.command, &self.env, self.dir.path(), self.http_port, cleanup)?);
         Ok(())
     }
 }
@@ -177,9 +198,16 @@ impl Drop for ClickHouse {
 
 /// Starts the server on the config in `dir` and waits until `/ping` answers `Ok.`. With
 /// `cleanup`, the watchdog removes `dir` if this process dies first.
-fn launch(command: &[String], dir: &Path, http_port: u16, cleanup: bool) -> Result<Supervised> {
+fn launch(
+    command: &[String],
+    env: &[(String, String)],
+    dir: &Path,
+    http_port: u16,
+    cleanup: bool,
+) -> Result<Supervised> {
     let (program, args) = command.split_first().expect("a server command has a program");
     let mut cmd = Command::new(program);
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
     cmd.args(args).arg(format!("--config-file={}", dir.join("config.xml").display())).current_dir(dir);
     let mut server = Supervised::spawn(&mut cmd, &dir.join("stdout.log"), "TERM", cleanup.then_some(dir))?;
     let started = Instant::now();
@@ -223,6 +251,24 @@ fn server_command() -> Result<Vec<String>> {
         return Ok(vec![bin.display().to_string(), "server".into()]);
     }
     Err(ServerError::NotInstalled { what: WHAT, detail: "no clickhouse-server or clickhouse binary on PATH".into() })
+}
+
+/// Copies users files into `dir/users.d/`, where the server merges them over `users.xml`.
+fn copy_users_files(dir: &Path, files: &[&Path]) -> Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let users_d = dir.join("users.d");
+    std::fs::create_dir_all(&users_d).map_err(ServerError::io(format!("creating {}", users_d.display())))?;
+    for file in files {
+        let context = format!("copying {} into {}", file.display(), users_d.display());
+        let name = file
+            .file_name()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file"))
+            .map_err(ServerError::io(context.clone()))?;
+        std::fs::copy(file, users_d.join(name)).map_err(ServerError::io(context))?;
+    }
+    Ok(())
 }
 
 fn write_config(dir: &Path, http_port: u16, tcp_port: u16, interserver_port: u16) -> Result<()> {

@@ -15,8 +15,14 @@ use serde_json::{Map, Value};
 const BIN: &str = env!("CARGO_BIN_EXE_depinscore");
 
 /// Variables the compose file interpolates: unset, so the test sees the file's own defaults.
-const INTERPOLATED: [&str; 3] =
-    ["DEPINSCORE_CLICKHOUSE_PASSWORD", "DEPINSCORE_POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"];
+const INTERPOLATED: [&str; 6] = [
+    "DEPINSCORE_CLICKHOUSE_PASSWORD",
+    "DEPINSCORE_CLICKHOUSE_API_PASSWORD",
+    "DEPINSCORE_CLICKHOUSE_GRAFANA_PASSWORD",
+    "DEPINSCORE_POSTGRES_PASSWORD",
+    "DEPINSCORE_POSTGRES_GRAFANA_PASSWORD",
+    "GRAFANA_ADMIN_PASSWORD",
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -365,4 +371,99 @@ fn the_services_the_issue_names_are_all_present_with_health_checks() {
             }
         }
     }
+}
+
+/// The value of `key:` on a line of a provisioning file (the files are flat enough to read
+/// without a YAML parser).
+fn yaml_value(yaml: &str, key: &str) -> String {
+    let prefix = format!("{key}:");
+    yaml.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_else(|| panic!("no `{key}:` line"))
+}
+
+#[test]
+fn the_api_and_grafana_read_clickhouse_as_the_read_only_users_the_server_is_given() {
+    let config = compose_config();
+    let services = services(&config);
+    let readers = std::fs::read_to_string(root().join("schema/clickhouse-users/readers.xml")).unwrap();
+    let clickhouse_env = environment(&services["clickhouse"]);
+    let clickhouse_var = |name: &str| -> String {
+        clickhouse_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_else(|| {
+            panic!("the clickhouse service does not set {name}, which the readers' users file reads")
+        })
+    };
+
+    // The users file is where the server merges users, with every password it reads.
+    assert!(
+        mounts(&services["clickhouse"]).iter().any(|(source, target)| {
+            source.ends_with("schema/clickhouse-users/readers.xml")
+                && target.starts_with("/etc/clickhouse-server/users.d/")
+                && target.ends_with(".xml")
+        }),
+        "schema/clickhouse-users/readers.xml is not mounted into the server's users.d"
+    );
+    let password_vars: Vec<&str> =
+        readers.split("from_env=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    assert_eq!(password_vars.len(), 2, "the readers file reads two passwords");
+    for var in &password_vars {
+        assert!(!clickhouse_var(var).is_empty(), "{var} is empty");
+    }
+
+    // The API: the API user, with the password the server has for it.
+    let api_env = environment(&services["api"]);
+    let api = |key: &str| api_env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+    assert_eq!(api("DEPINSCORE__API__CLICKHOUSE_USER"), "depinscore_api");
+    assert!(readers.contains("<depinscore_api>"), "the readers file defines no depinscore_api");
+    assert_eq!(api("DEPINSCORE__API__CLICKHOUSE_PASSWORD"), clickhouse_var("DEPINSCORE_CLICKHOUSE_API_PASSWORD"));
+
+    // Grafana: the Grafana user, with the password the server has for it, and no writer's.
+    let datasource =
+        std::fs::read_to_string(root().join("dashboards/provisioning/datasources/clickhouse.yaml")).unwrap();
+    let user = yaml_value(&datasource, "username");
+    assert_eq!(user, "depinscore_grafana");
+    assert!(readers.contains(&format!("<{user}>")), "the readers file defines no {user}");
+    let password = yaml_value(&datasource, "password");
+    let var = password.strip_prefix('$').expect("the datasource's password comes from the environment");
+    let grafana_env = environment(&services["grafana"]);
+    let given = grafana_env.iter().find(|(k, _)| k == var).map(|(_, v)| v.clone());
+    assert_eq!(given, Some(clickhouse_var("DEPINSCORE_CLICKHOUSE_GRAFANA_PASSWORD")), "Grafana's {var}");
+    assert!(
+        !grafana_env.iter().any(|(k, _)| k == "DEPINSCORE_CLICKHOUSE_PASSWORD"),
+        "Grafana is given the ClickHouse writer's password"
+    );
+}
+
+#[test]
+fn grafana_reads_postgres_as_the_read_only_role_the_server_creates() {
+    let config = compose_config();
+    let services = services(&config);
+    let script = std::fs::read_to_string(root().join("schema/postgres-users/readers.sh")).unwrap();
+    let postgres_env = environment(&services["postgres"]);
+    let grafana_env = environment(&services["grafana"]);
+    let var = |env: &[(String, String)], name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+
+    // The script runs when the volume is first initialised, with the password it reads.
+    assert!(
+        mounts(&services["postgres"]).iter().any(|(source, target)| {
+            source.ends_with("schema/postgres-users/readers.sh")
+                && target.starts_with("/docker-entrypoint-initdb.d/")
+                && target.ends_with(".sh")
+        }),
+        "schema/postgres-users/readers.sh is not mounted into /docker-entrypoint-initdb.d"
+    );
+    let password =
+        var(&postgres_env, "DEPINSCORE_POSTGRES_GRAFANA_PASSWORD").expect("postgres sets the role's password");
+    assert!(script.contains("DEPINSCORE_POSTGRES_GRAFANA_PASSWORD") && !password.is_empty());
+
+    // Grafana signs in as that role, with that password, and is given no writer's password.
+    let datasource = std::fs::read_to_string(root().join("dashboards/provisioning/datasources/postgres.yaml")).unwrap();
+    let user = yaml_value(&datasource, "user");
+    assert!(script.contains(&format!("CREATE ROLE {user} ")), "the script creates no role {user}");
+    let from = yaml_value(&datasource, "password");
+    let name = from.strip_prefix('$').expect("the datasource's password comes from the environment");
+    assert_eq!(var(&grafana_env, name), Some(password), "Grafana's {name}");
+    assert_eq!(var(&grafana_env, "DEPINSCORE_POSTGRES_PASSWORD"), None, "Grafana is given the store owner's password");
 }
