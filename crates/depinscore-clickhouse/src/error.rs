@@ -15,6 +15,10 @@ pub enum ChError {
     /// A filter value out of range (e.g. `limit` 0 or above 500): a client error.
     #[error("invalid filter: {0}")]
     InvalidFilter(String),
+    /// The store's write fence is closed: this process no longer holds the stream's lease
+    /// (or its lease ran out while it was paused), so it must not write.
+    #[error("not writing: this indexer's lease of the stream has run out or was taken over")]
+    Fenced,
 }
 
 impl ChError {

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::migrate::{self, AppliedMigration};
 use crate::rows::*;
-use crate::{ChConfig, ChError};
+use crate::{ChConfig, ChError, WriteFence};
 
 /// Rows for the contiguous slot range `first..=last`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -77,6 +77,8 @@ pub struct ChStore {
     cluster: String,
     /// Highest slot any table may hold; batches above it skip the "already there?" queries.
     high_water: AtomicU64,
+    /// When set, every write first checks it (one active writer per stream).
+    fence: Option<WriteFence>,
 }
 
 trait HasSlot {
@@ -99,6 +101,7 @@ impl ChStore {
             database: config.database.clone(),
             cluster: config.cluster.clone(),
             high_water: AtomicU64::new(0),
+            fence: None,
         };
         let hw = store.max_slot_in_any_table().await?;
         store.high_water.store(hw.unwrap_or(0), Ordering::SeqCst);
@@ -113,7 +116,20 @@ impl ChStore {
             database: config.database.clone(),
             cluster: config.cluster.clone(),
             high_water: AtomicU64::new(u64::MAX),
+            fence: None,
         })
+    }
+
+    /// This store writes only while `fence` is open: every batch, every table's INSERT (before
+    /// it starts and before it is completed) and every snapshot checks it, and a closed fence
+    /// fails the write with [`ChError::Fenced`] (an INSERT not completed is abandoned).
+    pub fn with_fence(mut self, fence: WriteFence) -> Self {
+        self.fence = Some(fence);
+        self
+    }
+
+    fn check_fence(&self) -> Result<(), ChError> {
+        self.fence.as_ref().map_or(Ok(()), WriteFence::check)
     }
 
     /// Apply pending migrations.
@@ -173,6 +189,7 @@ impl ChStore {
 
     /// Write a batch exactly once per table (see the module docs).
     pub async fn write(&self, batch: &SlotBatch) -> Result<WriteReport, ChError> {
+        self.check_fence()?;
         let check = batch.first <= self.high_water.load(Ordering::SeqCst);
         let result = self.write_tables(batch, check).await;
         // Whatever happened, some tables may now hold these slots (an INSERT can be applied
@@ -207,6 +224,7 @@ impl ChStore {
         if rows.is_empty() {
             return Ok(());
         }
+        self.check_fence()?;
         if let Some(r) = rows.iter().find(|r| r.slot() < batch.first || r.slot() > batch.last) {
             return Err(ChError::RowOutsideBatch { first: batch.first, last: batch.last, slot: r.slot() });
         }
@@ -249,6 +267,8 @@ impl ChStore {
             written += 1;
         }
         if written > 0 {
+            // Dropped without `end`, the INSERT is abandoned.
+            self.check_fence()?;
             insert.end().await?;
         }
         report.rows_written += written;
@@ -263,10 +283,12 @@ impl ChStore {
         if rows.is_empty() {
             return Ok(0);
         }
+        self.check_fence()?;
         let mut insert = self.inserter.insert_unescaped::<AccountStateRow>(&self.table("account_states")).await?;
         for row in rows {
             insert.write(row).await?;
         }
+        self.check_fence()?;
         insert.end().await?;
         Ok(rows.len() as u64)
     }

@@ -186,3 +186,44 @@ async fn states_read_over_json_rpc_at_a_slot_do_not_hide_that_slots_streamed_wri
     assert!(read_version(201, 0) > streamed_version(201, 1_000_000));
     assert!(streamed_version(202, 0) > read_version(201, usize::MAX));
 }
+
+#[tokio::test]
+async fn a_store_whose_write_fence_is_closed_writes_nothing_until_it_opens_again() {
+    let server = ClickHouse::start().unwrap();
+    let fence = WriteFence::closed();
+    let store = ChStore::open(&config(&server, "t_fence"), 1).await.unwrap().with_fence(fence.clone());
+    let raw = |table: &str| server.query(&format!("SELECT count() FROM t_fence.{table}")).unwrap().trim().to_string();
+
+    // Closed from the start (a lease not yet taken), then past its deadline (a paused writer).
+    assert!(matches!(store.write(&batch(100, 104)).await, Err(ChError::Fenced)));
+    fence.open_until(std::time::Instant::now() + std::time::Duration::from_millis(50));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(matches!(store.write(&batch(100, 104)).await, Err(ChError::Fenced)));
+    let snapshot = vec![AccountStateRow {
+        pubkey: "job1".into(),
+        kind: "job".into(),
+        program: "jobs".into(),
+        slot: 100,
+        version: read_version(100, 0),
+        closed: 0,
+        lamports: 1,
+        authority: String::new(),
+        market: String::new(),
+        amount: 0,
+        state: "{}".into(),
+        indexed_at: 1,
+    }];
+    assert!(matches!(store.write_account_snapshot(&snapshot).await, Err(ChError::Fenced)));
+    for table in ["slots", "token_flows", "quarantine", "account_states", "daily_flows"] {
+        assert_eq!(raw(table), "0", "{table} was written through a closed fence");
+    }
+
+    // Renewed: the same batch is written, once.
+    fence.open_until(std::time::Instant::now() + std::time::Duration::from_secs(60));
+    let report = store.write(&batch(100, 104)).await.unwrap();
+    assert_eq!(report.rows_skipped, 0);
+    assert_eq!(raw("slots"), "5");
+    fence.close();
+    assert!(matches!(store.write(&batch(105, 109)).await, Err(ChError::Fenced)));
+    assert_eq!(raw("slots"), "5");
+}

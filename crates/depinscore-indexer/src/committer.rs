@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use depinscore_clickhouse::{ChStore, SlotBatch};
+use depinscore_clickhouse::{ChError, ChStore, SlotBatch};
 use tokio::sync::{mpsc, watch};
 
 use crate::checkpoint::Checkpoints;
@@ -205,7 +205,11 @@ async fn repair_with_retry(
     }
 }
 
-/// Retry until written; false when shut down first.
+/// How often a write waits for a closed fence to open again.
+const FENCE_POLL: Duration = Duration::from_millis(250);
+
+/// Retry until written; false when shut down first. A closed write fence (the stream's lease
+/// has run out) is waited out: the lease holder either renews it or stops the indexer.
 async fn write_with_retry(store: &ChStore, batch: &SlotBatch, shutdown: &mut watch::Receiver<bool>) -> bool {
     let mut backoff = Duration::from_millis(100);
     loop {
@@ -222,6 +226,13 @@ async fn write_with_retry(store: &ChStore, batch: &SlotBatch, shutdown: &mut wat
                     );
                 }
                 return true;
+            }
+            // Until the lease is renewed (the fence opens again) or lost (shutdown comes).
+            Err(ChError::Fenced) => {
+                tracing::warn!(first = batch.first, last = batch.last, "{}; waiting", ChError::Fenced);
+                if sleep_or_shutdown(FENCE_POLL, shutdown).await {
+                    return false;
+                }
             }
             Err(e) => {
                 m::write_error();

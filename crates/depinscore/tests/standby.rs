@@ -1,15 +1,18 @@
-//! One active indexer per stream, with a standby: two `depinscore index` on one stream, the
-//! writer killed with SIGKILL, the standby takes the stream over from the checkpoint and the
+//! One active indexer per stream, with a standby: two `depinscore index` on one stream. The
+//! writer is killed with SIGKILL, or paused (SIGSTOP) past its lease and resumed; the standby
+//! takes the stream over from the checkpoint, a resumed writer stops without writing, and the
 //! store ends with zero differences from the ground truth and no duplicate row.
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use depinscore_localserver::{ClickHouse, TempDir, free_port};
 use support::{Env, Killed, wait_until};
+
+const LAST_SLOT: u64 = 1500;
 
 /// The pid in the holder name (`host:pid:nonce`) of the stream's lease.
 fn lease_holder_pid(db: &Path) -> Option<u32> {
@@ -23,37 +26,48 @@ fn lease_holder_pid(db: &Path) -> Option<u32> {
     })
 }
 
-#[test]
-fn a_standby_indexer_takes_the_stream_over_from_the_checkpoint_when_the_writer_is_killed() {
-    let clickhouse = ClickHouse::start().unwrap();
-    let dir = TempDir::new("standby").unwrap();
-    let (grpc, rpc) = (free_port().unwrap(), free_port().unwrap());
-    let db = dir.path().join("state.db");
-    let env = |metrics: u16| {
-        Env::indexer(&clickhouse.http_url(), &db, grpc, rpc, metrics).with("DEPINSCORE__INDEXER__LEASE_SECS", "5")
-    };
-    let last_slot = 1500;
-    let truth = dir.path().join("truth.json");
-    let spawn_indexer = |name: &str| {
-        let log = std::fs::File::create(dir.path().join(format!("{name}.log"))).unwrap();
-        let command = env(free_port().unwrap())
-            .command(dir.path())
-            .arg("index")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn();
-        Killed(command.unwrap())
-    };
-    let log = |name: &str| std::fs::read_to_string(dir.path().join(format!("{name}.log"))).unwrap_or_default();
+/// ClickHouse, a reference node streaming a fast history then 20 ms slots up to `LAST_SLOT`,
+/// and the settings of indexers on one stream with a 5 s lease.
+struct Stream {
+    clickhouse: ClickHouse,
+    dir: TempDir,
+    db: PathBuf,
+    truth: PathBuf,
+    grpc: u16,
+    rpc: u16,
+    _node: Option<Killed>,
+}
 
-    // The first indexer takes the stream, before the node even answers; the second waits
-    // while the first commits.
-    let mut writer = spawn_indexer("writer");
-    let writer_pid = writer.0.id();
-    let _node = Killed(
-        env(free_port().unwrap())
-            .command(dir.path())
-            // A fast history, then 20 ms slots: the writer is killed mid-stream.
+impl Stream {
+    fn new(name: &str) -> Stream {
+        let clickhouse = ClickHouse::start().unwrap();
+        let dir = TempDir::new(name).unwrap();
+        let (db, truth) = (dir.path().join("state.db"), dir.path().join("truth.json"));
+        let (grpc, rpc) = (free_port().unwrap(), free_port().unwrap());
+        Stream { clickhouse, dir, db, truth, grpc, rpc, _node: None }
+    }
+
+    fn env(&self) -> Env {
+        Env::indexer(&self.clickhouse.http_url(), &self.db, self.grpc, self.rpc, free_port().unwrap())
+            .with("DEPINSCORE__INDEXER__LEASE_SECS", "5")
+    }
+
+    fn spawn_indexer(&self, name: &str) -> Killed {
+        let log = std::fs::File::create(self.dir.path().join(format!("{name}.log"))).unwrap();
+        let command =
+            self.env().command(self.dir.path()).arg("index").stdout(log.try_clone().unwrap()).stderr(log).spawn();
+        Killed(command.unwrap())
+    }
+
+    fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
+    }
+
+    /// A fast history, then 20 ms slots: the writer is stopped mid-stream.
+    fn start_node(&mut self) {
+        let node = self
+            .env()
+            .command(self.dir.path())
             .args([
                 "node",
                 "--live-after",
@@ -65,56 +79,131 @@ fn a_standby_indexer_takes_the_stream_over_from_the_checkpoint_when_the_writer_i
                 "--replay-slots",
                 "100000",
             ])
-            .args(["--until-slot", &last_slot.to_string(), "--truth", truth.to_str().unwrap()])
-            .args(["--grpc", &format!("127.0.0.1:{grpc}"), "--rpc", &format!("127.0.0.1:{rpc}")])
+            .args(["--until-slot", &LAST_SLOT.to_string(), "--truth", self.truth.to_str().unwrap()])
+            .args(["--grpc", &format!("127.0.0.1:{}", self.grpc), "--rpc", &format!("127.0.0.1:{}", self.rpc)])
             .stdout(Stdio::null())
             .spawn()
-            .unwrap(),
-    );
+            .unwrap();
+        self._node = Some(Killed(node));
+    }
 
+    fn checkpoint(&self) -> Option<u64> {
+        support::checkpoint(&self.db, "grpc")
+    }
+
+    /// Waits until `standby` has committed the last slot and the node wrote its truth.
+    fn wait_for_the_end(&self, standby: &mut Killed) {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while self.checkpoint() != Some(LAST_SLOT) || !self.truth.exists() {
+            assert!(Instant::now() < deadline, "checkpoint stuck at {:?}", self.checkpoint());
+            assert!(standby.0.try_wait().unwrap().is_none(), "the standby exited:\n{}", self.log("standby"));
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    /// `verify --truth` finds zero differences, and no table holds a row twice.
+    fn assert_exact(&self) {
+        // As after any SIGKILL (see kill_restart.rs), what the transactions carry is compared.
+        let out = self
+            .env()
+            .command(self.dir.path())
+            .args(["verify", "--no-accounts", "--truth", self.truth.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "verify failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("zero differences"), "{stdout}");
+        for table in ["token_flows", "job_events", "transactions", "slots"] {
+            let raw = self.clickhouse.query(&format!("SELECT count() FROM depinscore.{table}")).unwrap();
+            let deduplicated = self.clickhouse.query(&format!("SELECT count() FROM depinscore.{table} FINAL")).unwrap();
+            assert_eq!(raw, deduplicated, "{table} holds duplicates");
+        }
+        // The daily rollups add up what was inserted: a batch written twice would show here.
+        let rolled = self.clickhouse.query("SELECT sum(amount) FROM depinscore.daily_flows").unwrap();
+        let flows = self.clickhouse.query("SELECT sum(amount) FROM depinscore.token_flows FINAL").unwrap();
+        assert_eq!(rolled, flows, "the daily rollup of token flows differs from the flows");
+    }
+}
+
+#[test]
+fn a_standby_indexer_takes_the_stream_over_from_the_checkpoint_when_the_writer_is_killed() {
+    let mut stream = Stream::new("standby");
+    // The first indexer takes the stream, before the node even answers; the second waits
+    // while the first commits.
+    let mut writer = stream.spawn_indexer("writer");
+    let writer_pid = writer.0.id();
+    stream.start_node();
     wait_until("the first indexer holds the lease", Duration::from_secs(60), || {
-        lease_holder_pid(&db) == Some(writer_pid)
+        lease_holder_pid(&stream.db) == Some(writer_pid)
     });
-    let mut standby = spawn_indexer("standby");
+    let mut standby = stream.spawn_indexer("standby");
     let standby_pid = standby.0.id();
-    wait_until("the writer commits", Duration::from_secs(120), || {
-        support::checkpoint(&db, "grpc").is_some_and(|s| s > 100)
-    });
+    wait_until("the writer commits", Duration::from_secs(120), || stream.checkpoint().is_some_and(|s| s > 100));
     std::thread::sleep(Duration::from_secs(7));
     assert!(standby.0.try_wait().unwrap().is_none(), "the standby exited");
     assert_eq!(
-        lease_holder_pid(&db),
+        lease_holder_pid(&stream.db),
         Some(writer_pid),
         "the standby took a live writer's stream\nwriter:\n{}\nstandby:\n{}",
-        log("writer"),
-        log("standby")
+        stream.log("writer"),
+        stream.log("standby")
     );
 
     // The writer dies mid-stream: the standby takes over once the lease expires.
-    let killed_at = support::checkpoint(&db, "grpc");
+    let killed_at = stream.checkpoint();
     writer.0.kill().unwrap();
     writer.0.wait().unwrap();
-    wait_until("the standby holds the lease", Duration::from_secs(30), || lease_holder_pid(&db) == Some(standby_pid));
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while support::checkpoint(&db, "grpc") != Some(last_slot) || !truth.exists() {
-        assert!(Instant::now() < deadline, "checkpoint stuck at {:?}", support::checkpoint(&db, "grpc"));
-        assert!(standby.0.try_wait().unwrap().is_none(), "the standby exited");
-        std::thread::sleep(Duration::from_millis(500));
-    }
-    assert!(killed_at < Some(last_slot), "the writer had finished before it was killed");
+    wait_until("the standby holds the lease", Duration::from_secs(30), || {
+        lease_holder_pid(&stream.db) == Some(standby_pid)
+    });
+    stream.wait_for_the_end(&mut standby);
+    assert!(killed_at < Some(LAST_SLOT), "the writer had finished before it was killed");
+    stream.assert_exact();
+}
 
-    // As after any SIGKILL (see kill_restart.rs), what the transactions carry is compared.
-    let out = env(free_port().unwrap())
-        .command(dir.path())
-        .args(["verify", "--no-accounts", "--truth", truth.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "verify failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("zero differences"), "{stdout}");
-    for table in ["token_flows", "job_events", "transactions"] {
-        let raw = clickhouse.query(&format!("SELECT count() FROM depinscore.{table}")).unwrap();
-        let deduplicated = clickhouse.query(&format!("SELECT count() FROM depinscore.{table} FINAL")).unwrap();
-        assert_eq!(raw, deduplicated, "{table} holds duplicates");
-    }
+#[test]
+fn a_writer_paused_past_its_lease_stops_without_writing_once_the_standby_has_the_stream() {
+    let mut stream = Stream::new("paused");
+    let mut writer = stream.spawn_indexer("writer");
+    let writer_pid = writer.0.id();
+    stream.start_node();
+    wait_until("the first indexer holds the lease", Duration::from_secs(60), || {
+        lease_holder_pid(&stream.db) == Some(writer_pid)
+    });
+    let mut standby = stream.spawn_indexer("standby");
+    let standby_pid = standby.0.id();
+    wait_until("the writer commits", Duration::from_secs(120), || stream.checkpoint().is_some_and(|s| s > 100));
+
+    // Frozen mid-stream (a VM pause, a stalled host) with batches in flight; the standby takes
+    // over once the lease expires and commits past where the writer stopped.
+    let signal = |name: &str| {
+        let status = std::process::Command::new("kill").args([&format!("-{name}"), &writer_pid.to_string()]).status();
+        assert!(status.unwrap().success(), "kill -{name}");
+    };
+    signal("STOP");
+    let paused_at = stream.checkpoint().unwrap();
+    wait_until("the standby holds the lease", Duration::from_secs(30), || {
+        lease_holder_pid(&stream.db) == Some(standby_pid)
+    });
+    wait_until("the standby commits", Duration::from_secs(60), || {
+        stream.checkpoint().is_some_and(|s| s > paused_at + 50)
+    });
+
+    // Resumed: its fence is closed before its renewer even runs; it finds the lease taken and
+    // stops with an error, leaving the stream to the standby.
+    signal("CONT");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = writer.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the resumed writer still runs:\n{}", stream.log("writer"));
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(!status.success(), "the resumed writer exited cleanly:\n{}", stream.log("writer"));
+    assert!(stream.log("writer").contains("lost the lease"), "{}", stream.log("writer"));
+    assert_eq!(lease_holder_pid(&stream.db), Some(standby_pid), "the resumed writer took the lease back");
+
+    stream.wait_for_the_end(&mut standby);
+    stream.assert_exact();
 }

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use depinscore_clickhouse::WriteFence;
 use depinscore_indexer::Committed;
 use tokio::sync::watch;
 
@@ -54,6 +55,11 @@ pub fn run(settings: &Settings, _args: &Args) -> anyhow::Result<()> {
 /// stream's lease is free or has expired, then follows while renewing it every third of its
 /// time; a renewal that fails (another indexer took the stream, or the store was unreachable
 /// until the lease ran out) stops the indexer with an error. A clean stop releases the lease.
+///
+/// ClickHouse is written through a [`WriteFence`] that each renewal keeps open until
+/// [`fence_deadline`]: a margin before the lease expires, on this process's monotonic clock. A
+/// writer that was paused past its lease (and a standby took over meanwhile) finds the fence
+/// closed when it resumes and writes nothing, even before its renewer has noticed.
 async fn follow_holding_the_lease(
     settings: &Settings,
     progress: watch::Sender<Committed>,
@@ -70,13 +76,18 @@ async fn follow_holding_the_lease(
     let stream = settings.indexer.stream.as_str();
     let holder = holder_name();
     let beat = Duration::from_millis(ttl * 1000 / 3);
+    let fence = WriteFence::closed();
     let mut announced = false;
     loop {
         if *shutdown.borrow() {
             return Ok(());
         }
+        let sent = Instant::now();
         match store.acquire_lease(stream, &holder, ttl, now()).await {
-            Ok(true) => break,
+            Ok(true) => {
+                fence.open_until(fence_deadline(sent, ttl));
+                break;
+            }
             Ok(false) if !announced => {
                 let by =
                     store.lease(stream).await.ok().flatten().map_or_else(|| "another indexer".into(), |l| l.holder);
@@ -104,10 +115,12 @@ async fn follow_holding_the_lease(
     let done = Arc::new(AtomicBool::new(false));
     let renewer = {
         let (settings, stream, holder, done) = (settings.clone(), stream.to_string(), holder.clone(), done.clone());
-        std::thread::spawn(move || renew_until_done(&settings, &stream, &holder, ttl, &done, &stop_tx))
+        let fence = fence.clone();
+        std::thread::spawn(move || renew_until_done(&settings, &stream, &holder, ttl, &done, &fence, &stop_tx))
     };
-    let result = follow(settings, progress, stop).await;
+    let result = follow_fenced(settings, progress, stop, Some(fence.clone())).await;
     done.store(true, Ordering::Relaxed);
+    fence.close();
     let lost = tokio::task::spawn_blocking(move || renewer.join())
         .await
         .context("waiting for the lease renewer")?
@@ -122,24 +135,36 @@ async fn follow_holding_the_lease(
     result
 }
 
-/// Renews `holder`'s lease on its own thread until `done`; returns true (after sending `stop`)
-/// when the lease was lost: taken by another indexer, or not renewed before it ran out.
+/// Until when a lease taken or renewed by a request sent at `sent` lets this process write:
+/// the lease's time less a margin (a fifth of it, at least a second) that covers the clock
+/// difference between this host and a standby's, and the request's own time.
+fn fence_deadline(sent: Instant, ttl: u64) -> Instant {
+    let ttl_ms = ttl.saturating_mul(1000);
+    let margin_ms = (ttl_ms / 5).max(1000);
+    sent + Duration::from_millis(ttl_ms.saturating_sub(margin_ms))
+}
+
+/// Renews `holder`'s lease on its own thread until `done`, keeping `fence` open; returns true
+/// (after closing `fence` and sending `stop`) when the lease was lost: taken by another
+/// indexer, or not renewed before it ran out.
 fn renew_until_done(
     settings: &Settings,
     stream: &str,
     holder: &str,
     ttl: u64,
     done: &AtomicBool,
+    fence: &WriteFence,
     stop: &watch::Sender<bool>,
 ) -> bool {
     let lost = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(renew(settings, stream, holder, ttl, done)),
+        Ok(runtime) => runtime.block_on(renew(settings, stream, holder, ttl, done, fence)),
         Err(e) => {
             tracing::error!(error = %e, "cannot start the lease renewer; stopping");
             true
         }
     };
     if lost {
+        fence.close();
         let _ = stop.send(true);
     }
     lost
@@ -147,7 +172,14 @@ fn renew_until_done(
 
 /// Renews once a third of the lease has passed; true when the lease is lost: another holder
 /// has it, or no renewal got through before it ran out (a hanging store call included).
-async fn renew(settings: &Settings, stream: &str, holder: &str, ttl: u64, done: &AtomicBool) -> bool {
+async fn renew(
+    settings: &Settings,
+    stream: &str,
+    holder: &str,
+    ttl: u64,
+    done: &AtomicBool,
+    fence: &WriteFence,
+) -> bool {
     let ttl = ttl as i64;
     let mut valid_until = now() + ttl;
     let mut store = None;
@@ -158,6 +190,7 @@ async fn renew(settings: &Settings, stream: &str, holder: &str, ttl: u64, done: 
             continue;
         }
         let left = Duration::from_secs(valid_until.saturating_sub(at).max(1) as u64);
+        let sent = Instant::now();
         let attempt = async {
             if store.is_none() {
                 store = Some(stores::sql(settings).await.map_err(|e| format!("{e:#}"))?);
@@ -168,7 +201,10 @@ async fn renew(settings: &Settings, stream: &str, holder: &str, ttl: u64, done: 
         let renewed = tokio::time::timeout(left, attempt).await.unwrap_or_else(|_| Err("timed out".into()));
         match renewed {
             // Nobody else holds it: ours again from `at` (an upsert for another holder fails).
-            Ok(true) => valid_until = at + ttl,
+            Ok(true) => {
+                valid_until = at + ttl;
+                fence.open_until(fence_deadline(sent, ttl as u64));
+            }
             Ok(false) => {
                 tracing::error!(%stream, "another indexer took the stream's lease; stopping");
                 return true;
@@ -205,13 +241,23 @@ fn now() -> i64 {
 pub async fn follow(
     settings: &Settings,
     progress: watch::Sender<Committed>,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    follow_fenced(settings, progress, shutdown, None).await
+}
+
+/// [`follow`], writing ClickHouse only while `fence` is open.
+async fn follow_fenced(
+    settings: &Settings,
+    progress: watch::Sender<Committed>,
     mut shutdown: watch::Receiver<bool>,
+    fence: Option<WriteFence>,
 ) -> anyhow::Result<()> {
     let stream = stores::stream_config(settings)?;
     let commit = stores::commit_config(settings)?;
     let rpc = stores::rpc(settings)?;
     // A service started while ClickHouse is down (or restarting) waits for it.
-    let Some(ch) = stores::clickhouse_when_reachable(settings, &mut shutdown).await? else {
+    let Some(ch) = stores::clickhouse_when_reachable(settings, &mut shutdown, fence).await? else {
         return Ok(());
     };
     let checkpoints = Arc::new(stores::SqlCheckpoints(stores::sql(settings).await?));

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use depinscore_clickhouse::ChStore;
+use depinscore_clickhouse::{ChStore, WriteFence};
 use depinscore_indexer::rpc::RpcClient;
 use depinscore_indexer::{CommitConfig, Commitment, StreamConfig, TxFilter};
 use depinscore_sql::SqlStore;
@@ -27,16 +27,23 @@ pub async fn clickhouse(settings: &Settings) -> anyhow::Result<Arc<ChStore>> {
 
 /// ClickHouse with every migration applied, waiting for it while it cannot be reached (down or
 /// restarting: retried with backoff up to 30 s, each attempt logged); `None` when `shutdown`
-/// came first. Any other failure (refused credentials, a bad database name) is an error.
+/// came first. Any other failure (refused credentials, a bad database name) is an error. With a
+/// `fence`, the store writes only while it is open.
 pub async fn clickhouse_when_reachable(
     settings: &Settings,
     shutdown: &mut watch::Receiver<bool>,
+    fence: Option<WriteFence>,
 ) -> anyhow::Result<Option<Arc<ChStore>>> {
     let cfg = settings.clickhouse.config();
     let mut wait = Duration::from_secs(1);
     loop {
         match ChStore::open(&cfg, unix_now()).await {
-            Ok(store) => return Ok(Some(Arc::new(store))),
+            Ok(store) => {
+                return Ok(Some(Arc::new(match &fence {
+                    Some(f) => store.with_fence(f.clone()),
+                    None => store,
+                })));
+            }
             Err(e) if e.is_unreachable() => {
                 tracing::warn!(url = %crate::commands::config::mask_url(&cfg.url), error = %e, retry_in = ?wait, "ClickHouse is not reachable yet");
             }
