@@ -11,7 +11,8 @@
 //! indexer's writes fill them. Most jobs are assigned and finish; some are stopped; the newest
 //! are queued or running. Every job has its own transaction position, so nothing merges away.
 //!
-//! It then times `ChStore::jobs` (what `GET /v1/jobs` runs) for the first page, a walk of
+//! It then times `ChStore::jobs` (what `GET /v1/jobs` runs, through a reader store with the
+//! API's settings; the test server leaves the uncompressed cache off, as current releases do) for the first page, a walk of
 //! cursor pages and each filter, prints p50/p99/max, and serves the API for wrk until Ctrl-C.
 
 use std::sync::Arc;
@@ -131,7 +132,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = args.next().map(|p| p.parse()).transpose()?.unwrap_or(8089);
     let ch = depinscore_localserver::ClickHouse::start()?;
     let cfg = ChConfig { url: ch.http_url(), database: "bench".into(), ..ChConfig::default() };
-    let store = ChStore::open(&cfg, START as u32).await?;
+    ChStore::open(&cfg, START as u32).await?;
+    // Read as `depinscore serve` reads (its reader settings included).
+    let store = ChStore::connect(&ChConfig { readonly: true, ..cfg.clone() })?;
 
     let started = Instant::now();
     let chunk = 200_000;

@@ -17,7 +17,7 @@ mod writer;
 
 pub use analytics::{ChainExtent, FlowFact, JobEventFact, StakeFact};
 pub use cluster::for_cluster;
-pub use config::ChConfig;
+pub use config::{ChConfig, READER_SETTINGS};
 pub use error::ChError;
 pub use explorer::*;
 pub use fence::WriteFence;

@@ -1,6 +1,6 @@
 //! A read-only client (what the API uses) reads everything and can change nothing.
 
-use depinscore_clickhouse::{ChConfig, ChStore};
+use depinscore_clickhouse::{ChConfig, ChStore, READER_SETTINGS};
 use depinscore_localserver::ClickHouse;
 
 #[tokio::test]
@@ -37,4 +37,20 @@ async fn a_dedicated_readonly_user_reads_when_no_setting_is_sent_and_cannot_writ
     // Sending readonly = 2 to such a user is refused: the reason the API does not.
     let refused = ChStore::connect(&ChConfig { user: "reader".into(), readonly: true, ..writer_cfg }).unwrap();
     assert!(refused.ping().await.is_err(), "a readonly = 1 user accepted a settings change");
+}
+
+#[tokio::test]
+async fn a_reader_asks_for_the_uncompressed_cache_that_the_servers_default_leaves_off() {
+    let server = ClickHouse::start().unwrap();
+    let writer_cfg = ChConfig { url: server.http_url(), database: "ro_cache".into(), ..ChConfig::default() };
+    let writer = ChStore::open(&writer_cfg, 1_700_000_000).await.unwrap();
+    let sql = "SELECT value FROM system.settings WHERE name = 'use_uncompressed_cache'";
+    let cache = writer.client().query(sql).fetch_one::<String>().await.unwrap();
+    assert_eq!(cache, "0", "the test server's default, as in current releases");
+    let reader = ChStore::connect(&ChConfig { readonly: true, ..writer_cfg }).unwrap();
+    assert_eq!(reader.client().query(sql).fetch_one::<String>().await.unwrap(), "1");
+    for (name, value) in READER_SETTINGS {
+        let sql = format!("SELECT value FROM system.settings WHERE name = '{name}'");
+        assert_eq!(reader.client().query(&sql).fetch_one::<String>().await.unwrap(), *value, "{name}");
+    }
 }

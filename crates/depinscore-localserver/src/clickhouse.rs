@@ -13,8 +13,10 @@ const STOP_GRACE: Duration = Duration::from_secs(30);
 const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A ClickHouse server for one test: its own config, data and logs in a temp dir, HTTP and
-/// native ports on 127.0.0.1. Users: `default` (no password, full access) and `reader`
-/// (no password, profile `readonly` with `readonly = 1`).
+/// native ports on 127.0.0.1. Users: `default` (no password, full access,
+/// `use_uncompressed_cache = 0` as in current releases) and `reader` (no password, profile
+/// `readonly` with `readonly = 1` and `use_uncompressed_cache = 1`, as the API's user of a
+/// deployment has).
 ///
 /// It can be stopped, killed and started again on the same directory and ports, so a test can
 /// take ClickHouse away from a writer and bring it back with its data. Dropping a temporary
@@ -334,9 +336,13 @@ fn write_config(dir: &Path, http_port: u16, tcp_port: u16, interserver_port: u16
     <profiles>
         <default>
             <max_memory_usage>4000000000</max_memory_usage>
+            <!-- Off, as in current releases (18.16 turns it on): what the cache does for the
+                 API is measured and tested as it would run in production. -->
+            <use_uncompressed_cache>0</use_uncompressed_cache>
         </default>
         <readonly>
             <readonly>1</readonly>
+            <use_uncompressed_cache>1</use_uncompressed_cache>
         </readonly>
     </profiles>
     <users>

@@ -61,6 +61,11 @@ fn the_api_user_reads_the_depinscore_database_and_changes_nothing() {
     let ch = server();
     assert_eq!(as_user(&ch, API, &[], "SELECT sum(x) FROM depinscore.t").unwrap(), "7");
     assert_writes_nothing(&ch, API, &[]);
+    // What the API would send if it could: its profile sets it instead.
+    for (name, value) in depinscore_clickhouse::READER_SETTINGS {
+        let sql = format!("SELECT value FROM system.settings WHERE name = '{name}'");
+        assert_eq!(as_user(&ch, API, &[], &sql).unwrap(), *value, "{name}");
+    }
 
     // readonly = 1: not even a per-query setting, so nothing can loosen it.
     let refused = as_user(&ch, API, &[("readonly", "0")], "SELECT 1").unwrap_err();
