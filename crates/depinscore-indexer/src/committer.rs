@@ -91,7 +91,7 @@ pub async fn run<C: Checkpoints>(
     let mut total = progress.borrow().transactions;
     // One batch decoded ahead is all the overlap there is to gain: while a batch is written the
     // decoder fills the next. A deeper queue only holds more decoded rows in memory when
-    // ClickHouse is the slower side (4,096 slots held up to ~200 MB in a year's backfill).
+    // ClickHouse is the slower side.
     let mut slots = spawn_decoder(slots, config.max_slots.clamp(64, 4096));
     loop {
         // With an empty batch, wait for the next slot as long as it takes.
