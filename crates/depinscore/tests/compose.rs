@@ -373,6 +373,20 @@ fn the_services_the_issue_names_are_all_present_with_health_checks() {
     }
 }
 
+/// The value a service's environment gives `name`, if any.
+fn env_var(service: &Value, name: &str) -> Option<String> {
+    environment(service).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+/// Whether `service` mounts the repository file ending in `source` somewhere under `target_dir`,
+/// keeping its extension.
+fn mounts_file(service: &Value, source: &str, target_dir: &str) -> bool {
+    let ext = Path::new(source).extension().and_then(|e| e.to_str()).unwrap_or_default();
+    mounts(service)
+        .iter()
+        .any(|(s, t)| s.ends_with(source) && t.starts_with(target_dir) && t.ends_with(&format!(".{ext}")))
+}
+
 /// The value of `key:` on a line of a provisioning file (the files are flat enough to read
 /// without a YAML parser).
 fn yaml_value(yaml: &str, key: &str) -> String {
@@ -389,20 +403,15 @@ fn the_api_and_grafana_read_clickhouse_as_the_read_only_users_the_server_is_give
     let config = compose_config();
     let services = services(&config);
     let readers = std::fs::read_to_string(root().join("schema/clickhouse-users/readers.xml")).unwrap();
-    let clickhouse_env = environment(&services["clickhouse"]);
     let clickhouse_var = |name: &str| -> String {
-        clickhouse_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_else(|| {
+        env_var(&services["clickhouse"], name).unwrap_or_else(|| {
             panic!("the clickhouse service does not set {name}, which the readers' users file reads")
         })
     };
 
     // The users file is where the server merges users, with every password it reads.
     assert!(
-        mounts(&services["clickhouse"]).iter().any(|(source, target)| {
-            source.ends_with("schema/clickhouse-users/readers.xml")
-                && target.starts_with("/etc/clickhouse-server/users.d/")
-                && target.ends_with(".xml")
-        }),
+        mounts_file(&services["clickhouse"], "schema/clickhouse-users/readers.xml", "/etc/clickhouse-server/users.d/"),
         "schema/clickhouse-users/readers.xml is not mounted into the server's users.d"
     );
     let password_vars: Vec<&str> =
@@ -413,11 +422,13 @@ fn the_api_and_grafana_read_clickhouse_as_the_read_only_users_the_server_is_give
     }
 
     // The API: the API user, with the password the server has for it.
-    let api_env = environment(&services["api"]);
-    let api = |key: &str| api_env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
-    assert_eq!(api("DEPINSCORE__API__CLICKHOUSE_USER"), "depinscore_api");
+    let api = &services["api"];
+    assert_eq!(env_var(api, "DEPINSCORE__API__CLICKHOUSE_USER").as_deref(), Some("depinscore_api"));
     assert!(readers.contains("<depinscore_api>"), "the readers file defines no depinscore_api");
-    assert_eq!(api("DEPINSCORE__API__CLICKHOUSE_PASSWORD"), clickhouse_var("DEPINSCORE_CLICKHOUSE_API_PASSWORD"));
+    assert_eq!(
+        env_var(api, "DEPINSCORE__API__CLICKHOUSE_PASSWORD"),
+        Some(clickhouse_var("DEPINSCORE_CLICKHOUSE_API_PASSWORD"))
+    );
 
     // Grafana: the Grafana user, with the password the server has for it, and no writer's.
     let datasource =
@@ -427,11 +438,15 @@ fn the_api_and_grafana_read_clickhouse_as_the_read_only_users_the_server_is_give
     assert!(readers.contains(&format!("<{user}>")), "the readers file defines no {user}");
     let password = yaml_value(&datasource, "password");
     let var = password.strip_prefix('$').expect("the datasource's password comes from the environment");
-    let grafana_env = environment(&services["grafana"]);
-    let given = grafana_env.iter().find(|(k, _)| k == var).map(|(_, v)| v.clone());
-    assert_eq!(given, Some(clickhouse_var("DEPINSCORE_CLICKHOUSE_GRAFANA_PASSWORD")), "Grafana's {var}");
-    assert!(
-        !grafana_env.iter().any(|(k, _)| k == "DEPINSCORE_CLICKHOUSE_PASSWORD"),
+    let grafana = &services["grafana"];
+    assert_eq!(
+        env_var(grafana, var),
+        Some(clickhouse_var("DEPINSCORE_CLICKHOUSE_GRAFANA_PASSWORD")),
+        "Grafana's {var}"
+    );
+    assert_eq!(
+        env_var(grafana, "DEPINSCORE_CLICKHOUSE_PASSWORD"),
+        None,
         "Grafana is given the ClickHouse writer's password"
     );
 }
@@ -441,21 +456,15 @@ fn grafana_reads_postgres_as_the_read_only_role_the_server_creates() {
     let config = compose_config();
     let services = services(&config);
     let script = std::fs::read_to_string(root().join("schema/postgres-users/readers.sh")).unwrap();
-    let postgres_env = environment(&services["postgres"]);
-    let grafana_env = environment(&services["grafana"]);
-    let var = |env: &[(String, String)], name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let grafana = &services["grafana"];
 
     // The script runs when the volume is first initialised, with the password it reads.
     assert!(
-        mounts(&services["postgres"]).iter().any(|(source, target)| {
-            source.ends_with("schema/postgres-users/readers.sh")
-                && target.starts_with("/docker-entrypoint-initdb.d/")
-                && target.ends_with(".sh")
-        }),
+        mounts_file(&services["postgres"], "schema/postgres-users/readers.sh", "/docker-entrypoint-initdb.d/"),
         "schema/postgres-users/readers.sh is not mounted into /docker-entrypoint-initdb.d"
     );
-    let password =
-        var(&postgres_env, "DEPINSCORE_POSTGRES_GRAFANA_PASSWORD").expect("postgres sets the role's password");
+    let password = env_var(&services["postgres"], "DEPINSCORE_POSTGRES_GRAFANA_PASSWORD")
+        .expect("postgres sets the role's password");
     assert!(script.contains("DEPINSCORE_POSTGRES_GRAFANA_PASSWORD") && !password.is_empty());
 
     // Grafana signs in as that role, with that password, and is given no writer's password.
@@ -464,6 +473,6 @@ fn grafana_reads_postgres_as_the_read_only_role_the_server_creates() {
     assert!(script.contains(&format!("CREATE ROLE {user} ")), "the script creates no role {user}");
     let from = yaml_value(&datasource, "password");
     let name = from.strip_prefix('$').expect("the datasource's password comes from the environment");
-    assert_eq!(var(&grafana_env, name), Some(password), "Grafana's {name}");
-    assert_eq!(var(&grafana_env, "DEPINSCORE_POSTGRES_PASSWORD"), None, "Grafana is given the store owner's password");
+    assert_eq!(env_var(grafana, name), Some(password), "Grafana's {name}");
+    assert_eq!(env_var(grafana, "DEPINSCORE_POSTGRES_PASSWORD"), None, "Grafana is given the store owner's password");
 }

@@ -87,6 +87,20 @@ impl Stream {
         self._node = Some(Killed(node));
     }
 
+    /// The writer takes the stream before the node even answers; the standby starts once the
+    /// writer holds the lease and waits while the writer commits past slot 100.
+    fn writer_and_standby(&mut self) -> (Killed, Killed) {
+        let writer = self.spawn_indexer("writer");
+        let writer_pid = writer.0.id();
+        self.start_node();
+        wait_until("the first indexer holds the lease", Duration::from_secs(60), || {
+            lease_holder_pid(&self.db) == Some(writer_pid)
+        });
+        let standby = self.spawn_indexer("standby");
+        wait_until("the writer commits", Duration::from_secs(120), || self.checkpoint().is_some_and(|s| s > 100));
+        (writer, standby)
+    }
+
     fn checkpoint(&self) -> Option<u64> {
         support::checkpoint(&self.db, "grpc")
     }
@@ -128,17 +142,8 @@ impl Stream {
 #[test]
 fn a_standby_indexer_takes_the_stream_over_from_the_checkpoint_when_the_writer_is_killed() {
     let mut stream = Stream::new("standby");
-    // The first indexer takes the stream, before the node even answers; the second waits
-    // while the first commits.
-    let mut writer = stream.spawn_indexer("writer");
-    let writer_pid = writer.0.id();
-    stream.start_node();
-    wait_until("the first indexer holds the lease", Duration::from_secs(60), || {
-        lease_holder_pid(&stream.db) == Some(writer_pid)
-    });
-    let mut standby = stream.spawn_indexer("standby");
-    let standby_pid = standby.0.id();
-    wait_until("the writer commits", Duration::from_secs(120), || stream.checkpoint().is_some_and(|s| s > 100));
+    let (mut writer, mut standby) = stream.writer_and_standby();
+    let (writer_pid, standby_pid) = (writer.0.id(), standby.0.id());
     std::thread::sleep(Duration::from_secs(7));
     assert!(standby.0.try_wait().unwrap().is_none(), "the standby exited");
     assert_eq!(
@@ -164,15 +169,8 @@ fn a_standby_indexer_takes_the_stream_over_from_the_checkpoint_when_the_writer_i
 #[test]
 fn a_writer_paused_past_its_lease_stops_without_writing_once_the_standby_has_the_stream() {
     let mut stream = Stream::new("paused");
-    let mut writer = stream.spawn_indexer("writer");
-    let writer_pid = writer.0.id();
-    stream.start_node();
-    wait_until("the first indexer holds the lease", Duration::from_secs(60), || {
-        lease_holder_pid(&stream.db) == Some(writer_pid)
-    });
-    let mut standby = stream.spawn_indexer("standby");
-    let standby_pid = standby.0.id();
-    wait_until("the writer commits", Duration::from_secs(120), || stream.checkpoint().is_some_and(|s| s > 100));
+    let (mut writer, mut standby) = stream.writer_and_standby();
+    let (writer_pid, standby_pid) = (writer.0.id(), standby.0.id());
 
     // Frozen mid-stream (a VM pause, a stalled host) with batches in flight; the standby takes
     // over once the lease expires and commits past where the writer stopped.

@@ -114,9 +114,9 @@ async fn follow_holding_the_lease(
     // Renewed on a thread of its own, so a busy indexer can never starve it past the lease.
     let done = Arc::new(AtomicBool::new(false));
     let renewer = {
-        let (settings, stream, holder, done) = (settings.clone(), stream.to_string(), holder.clone(), done.clone());
-        let fence = fence.clone();
-        std::thread::spawn(move || renew_until_done(&settings, &stream, &holder, ttl, &done, &fence, &stop_tx))
+        let lease = HeldLease { settings: settings.clone(), stream: stream.to_string(), holder: holder.clone(), ttl };
+        let (done, fence) = (done.clone(), fence.clone());
+        std::thread::spawn(move || renew_until_done(&lease, &done, &fence, &stop_tx))
     };
     let result = follow_fenced(settings, progress, stop, Some(fence.clone())).await;
     done.store(true, Ordering::Relaxed);
@@ -144,20 +144,21 @@ fn fence_deadline(sent: Instant, ttl: u64) -> Instant {
     sent + Duration::from_millis(ttl_ms.saturating_sub(margin_ms))
 }
 
-/// Renews `holder`'s lease on its own thread until `done`, keeping `fence` open; returns true
-/// (after closing `fence` and sending `stop`) when the lease was lost: taken by another
-/// indexer, or not renewed before it ran out.
-fn renew_until_done(
-    settings: &Settings,
-    stream: &str,
-    holder: &str,
+/// A lease this process holds: the stream, as whom, for how long (seconds), and the settings
+/// of the store it is kept in.
+struct HeldLease {
+    settings: Settings,
+    stream: String,
+    holder: String,
     ttl: u64,
-    done: &AtomicBool,
-    fence: &WriteFence,
-    stop: &watch::Sender<bool>,
-) -> bool {
+}
+
+/// Renews the lease on its own thread until `done`, keeping `fence` open; returns true (after
+/// closing `fence` and sending `stop`) when the lease was lost: taken by another indexer, or
+/// not renewed before it ran out.
+fn renew_until_done(lease: &HeldLease, done: &AtomicBool, fence: &WriteFence, stop: &watch::Sender<bool>) -> bool {
     let lost = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(renew(settings, stream, holder, ttl, done, fence)),
+        Ok(runtime) => runtime.block_on(renew(lease, done, fence)),
         Err(e) => {
             tracing::error!(error = %e, "cannot start the lease renewer; stopping");
             true
@@ -172,15 +173,9 @@ fn renew_until_done(
 
 /// Renews once a third of the lease has passed; true when the lease is lost: another holder
 /// has it, or no renewal got through before it ran out (a hanging store call included).
-async fn renew(
-    settings: &Settings,
-    stream: &str,
-    holder: &str,
-    ttl: u64,
-    done: &AtomicBool,
-    fence: &WriteFence,
-) -> bool {
-    let ttl = ttl as i64;
+async fn renew(lease: &HeldLease, done: &AtomicBool, fence: &WriteFence) -> bool {
+    let (settings, stream, holder) = (&lease.settings, lease.stream.as_str(), lease.holder.as_str());
+    let ttl = lease.ttl as i64;
     let mut valid_until = now() + ttl;
     let mut store = None;
     while !done.load(Ordering::Relaxed) {
@@ -196,14 +191,14 @@ async fn renew(
                 store = Some(stores::sql(settings).await.map_err(|e| format!("{e:#}"))?);
             }
             let s = store.as_ref().expect("opened just above");
-            s.acquire_lease(stream, holder, ttl as u64, at).await.map_err(|e| e.to_string())
+            s.acquire_lease(stream, holder, lease.ttl, at).await.map_err(|e| e.to_string())
         };
         let renewed = tokio::time::timeout(left, attempt).await.unwrap_or_else(|_| Err("timed out".into()));
         match renewed {
             // Nobody else holds it: ours again from `at` (an upsert for another holder fails).
             Ok(true) => {
                 valid_until = at + ttl;
-                fence.open_until(fence_deadline(sent, ttl as u64));
+                fence.open_until(fence_deadline(sent, lease.ttl));
             }
             Ok(false) => {
                 tracing::error!(%stream, "another indexer took the stream's lease; stopping");
