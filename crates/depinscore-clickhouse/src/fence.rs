@@ -18,12 +18,6 @@ pub struct WriteFence {
     until_ms: Arc<AtomicU64>,
 }
 
-impl Default for WriteFence {
-    fn default() -> Self {
-        Self::closed()
-    }
-}
-
 impl WriteFence {
     /// A fence that allows nothing until [`open_until`](Self::open_until).
     pub fn closed() -> Self {
