@@ -86,6 +86,7 @@ async fn main() {
     .await
     .unwrap();
     let backfill_s = started.elapsed().as_secs_f64();
+    let backfill_diffs = depinscore_indexer::verify::against_truth(&store2, &truth, true).await.unwrap();
     let tx = summary.transactions as f64;
     println!(
         "{}",
@@ -98,6 +99,7 @@ async fn main() {
             "backfill_seconds": backfill_s,
             "backfill_tx_per_s": tx / backfill_s,
             "truth_differences_after_stream": diffs.len(),
+            "truth_differences_after_backfill": backfill_diffs.len(),
             "peak_rss_mb_process": peak_rss_mb(),
         })
     );

@@ -20,6 +20,10 @@ pub enum ConvertError {
     Amount(String),
     #[error("invalid base58 key {0:?}")]
     Key(String),
+    #[error("transaction encoding {0:?}, expected base64")]
+    Encoding(String),
+    #[error("unreadable transaction bytes: {0}")]
+    Wire(String),
 }
 
 pub(crate) fn pubkey(bytes: &[u8], what: &'static str) -> Result<Pubkey, ConvertError> {

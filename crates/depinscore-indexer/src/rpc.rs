@@ -1,5 +1,6 @@
 //! A Solana JSON-RPC client for what the indexer needs: gaps and backfill (`getBlocks`,
-//! `getBlock` in `json` encoding), snapshots (`getProgramAccounts`) and reconciliation.
+//! `getBlock` in `base64` encoding: each transaction's wire bytes, read without a base58 key or
+//! signature to decode, and its meta), snapshots (`getProgramAccounts`) and reconciliation.
 
 use std::time::Duration;
 
@@ -88,28 +89,9 @@ struct UiBlock {
 
 #[derive(Deserialize)]
 struct UiTransactionWithMeta {
-    transaction: UiTransaction,
+    /// `[bytes, "base64"]`.
+    transaction: (String, String),
     meta: Option<UiMeta>,
-}
-
-#[derive(Deserialize)]
-struct UiTransaction {
-    signatures: Vec<String>,
-    message: UiMessage,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UiMessage {
-    account_keys: Vec<String>,
-    header: UiHeader,
-    instructions: Vec<UiInstruction>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UiHeader {
-    num_required_signatures: u8,
 }
 
 #[derive(Deserialize)]
@@ -239,7 +221,7 @@ impl RpcClient {
     /// One block; `None` when the slot was skipped or is not (yet) available.
     pub async fn block(&self, slot: u64) -> Result<Option<RpcBlock>, RpcError> {
         let params = json!([slot, {
-            "encoding": "json",
+            "encoding": "base64",
             "transactionDetails": "full",
             "rewards": false,
             "maxSupportedTransactionVersion": 0,
@@ -403,32 +385,36 @@ fn ui_transaction(
     t: UiTransactionWithMeta,
 ) -> Result<RawTransaction, ConvertError> {
     let meta = t.meta.ok_or(ConvertError::Missing("meta"))?;
-    let first = t.transaction.signatures.first().ok_or(ConvertError::Missing("signature"))?;
-    let sig = bs58::decode(first).into_vec().map_err(|_| ConvertError::Key(first.clone()))?;
+    let (data, encoding) = t.transaction;
+    if encoding != "base64" {
+        return Err(ConvertError::Encoding(encoding));
+    }
+    let bytes =
+        base64::engine::general_purpose::STANDARD.decode(&data).map_err(|e| ConvertError::Wire(e.to_string()))?;
+    let wire = nosana_decode::wire::parse_transaction(&bytes).map_err(|e| ConvertError::Wire(e.to_string()))?;
     let loaded = meta.loaded_addresses.unwrap_or(UiLoaded { writable: vec![], readonly: vec![] });
-    let account_keys = t
-        .transaction
-        .message
-        .account_keys
-        .iter()
-        .chain(&loaded.writable)
-        .chain(&loaded.readonly)
-        .map(|k| key_str(k))
-        .collect::<Result<Vec<_>, _>>()?;
+    // The lookup tables' indexes and the addresses the node says they loaded must agree, or the
+    // instructions' account indexes would name the wrong keys.
+    if wire.loaded != (loaded.writable.len(), loaded.readonly.len()) {
+        return Err(ConvertError::Wire(format!(
+            "the lookup tables load {:?} (writable, readonly) addresses, the meta lists {:?}",
+            wire.loaded,
+            (loaded.writable.len(), loaded.readonly.len())
+        )));
+    }
+    let mut account_keys = wire.static_keys;
+    account_keys.reserve(loaded.writable.len() + loaded.readonly.len());
+    for k in loaded.writable.iter().chain(&loaded.readonly) {
+        account_keys.push(key_str(k)?);
+    }
     Ok(RawTransaction {
         slot,
         index,
         block_time,
-        signature: crate::convert::signature(&sig)?,
+        signature: wire.signatures[0],
         account_keys,
-        num_required_signatures: t.transaction.message.header.num_required_signatures,
-        instructions: t
-            .transaction
-            .message
-            .instructions
-            .into_iter()
-            .map(|ix| instruction(ix, 1))
-            .collect::<Result<_, _>>()?,
+        num_required_signatures: wire.num_required_signatures,
+        instructions: wire.instructions,
         inner_instructions: meta
             .inner_instructions
             .unwrap_or_default()
@@ -504,5 +490,78 @@ mod retry_tests {
         assert!(matches!(shape, RpcError::Shape { method: "getSlot", .. }) && !shape.is_transient(), "{shape}");
         let page = rpc.slot("confirmed").await.unwrap_err();
         assert!(matches!(page, RpcError::NotJson { .. }) && page.is_transient(), "{page}");
+    }
+}
+
+#[cfg(test)]
+mod base64_tests {
+    use base64::Engine;
+    use nosana_chain::MessageVersion;
+    use nosana_chain::wire::{message_bytes, transaction_bytes, write_compact_u16};
+    use nosana_layouts::Pubkey;
+    use nosana_reference::{CompiledInstruction, Message, MessageHeader};
+
+    use super::{ConvertError, UiTransactionWithMeta, ui_transaction};
+
+    /// A v0 transaction over two static keys whose one lookup table loads one writable and one
+    /// readonly address; its instruction names the loaded ones (indexes 2 and 3).
+    fn v0_with_lookups() -> Vec<u8> {
+        let message = Message {
+            header: MessageHeader {
+                num_required_signatures: 1,
+                num_readonly_signed_accounts: 0,
+                num_readonly_unsigned_accounts: 1,
+            },
+            account_keys: vec![Pubkey::new_from_array([1; 32]), Pubkey::new_from_array([2; 32])],
+            recent_blockhash: [3; 32],
+            instructions: vec![CompiledInstruction { program_id_index: 1, accounts: vec![0, 2, 3], data: vec![9, 9] }],
+        };
+        let mut bytes = message_bytes(&message, MessageVersion::V0);
+        bytes.pop();
+        write_compact_u16(&mut bytes, 1);
+        bytes.extend_from_slice(&[4; 32]);
+        for indexes in [[0u8], [1u8]] {
+            write_compact_u16(&mut bytes, 1);
+            bytes.extend_from_slice(&indexes);
+        }
+        transaction_bytes(&[[7; 64]], &bytes)
+    }
+
+    fn answer(encoding: &str, writable: &[Pubkey], readonly: &[Pubkey]) -> UiTransactionWithMeta {
+        let data = base64::engine::general_purpose::STANDARD.encode(v0_with_lookups());
+        let keys = |ks: &[Pubkey]| ks.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        serde_json::from_value(serde_json::json!({
+            "transaction": [data, encoding],
+            "meta": {
+                "err": null, "fee": 5000, "innerInstructions": [], "preTokenBalances": [],
+                "postTokenBalances": [], "computeUnitsConsumed": 1200,
+                "loadedAddresses": { "writable": keys(writable), "readonly": keys(readonly) },
+            },
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_base64_v0_transaction_reads_its_loaded_addresses_after_its_static_keys() {
+        let (w, r) = (Pubkey::new_from_array([5; 32]), Pubkey::new_from_array([6; 32]));
+        let tx = ui_transaction(10, 3, 1_700_000_000, answer("base64", &[w], &[r])).unwrap();
+        assert_eq!(tx.signature, [7; 64]);
+        assert_eq!(tx.account_keys, vec![Pubkey::new_from_array([1; 32]), Pubkey::new_from_array([2; 32]), w, r]);
+        assert_eq!((tx.slot, tx.index, tx.fee, tx.compute_units), (10, 3, 5000, Some(1200)));
+        assert_eq!(tx.instructions[0].accounts, vec![0, 2, 3]);
+        assert_eq!(tx.instructions[0].data, vec![9, 9]);
+        assert_eq!(tx.instructions[0].stack_height, Some(1));
+    }
+
+    #[test]
+    fn lookups_the_meta_does_not_match_or_another_encoding_are_errors() {
+        let w = Pubkey::new_from_array([5; 32]);
+        let missing = ui_transaction(10, 0, 0, answer("base64", &[w], &[])).unwrap_err();
+        assert!(matches!(missing, ConvertError::Wire(ref m) if m.contains("lookup tables")), "{missing}");
+        let json = ui_transaction(10, 0, 0, answer("base58", &[w], &[w])).unwrap_err();
+        assert_eq!(json, ConvertError::Encoding("base58".into()));
+        let mut cut = answer("base64", &[w], &[w]);
+        cut.transaction.0.truncate(40);
+        assert!(matches!(ui_transaction(10, 0, 0, cut), Err(ConvertError::Wire(_))));
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! - [`decode_transaction`]: instructions, job events and flows of one transaction;
 //! - [`decode_account`]: the state of one account write;
-//! - [`check_balances`]: that a transaction's flows explain its NOS token balance changes.
+//! - [`check_balances`]: that a transaction's flows explain its NOS token balance changes;
+//! - [`wire::parse_transaction`]: a signed transaction's wire bytes (JSON-RPC's `base64`).
 
 mod account;
 mod args;
@@ -19,6 +20,7 @@ pub mod output;
 mod token;
 mod trace;
 mod transaction;
+pub mod wire;
 
 pub use account::decode_account;
 pub use balances::check_balances;
