@@ -12,6 +12,7 @@ use yellowstone_grpc_proto::prelude as pb;
 use yellowstone_grpc_proto::prost_types::Timestamp;
 
 use crate::convert::error::to_bincode;
+use crate::rpc::encode::ui_amount_string;
 
 /// Agave reports `u64::MAX` as the rent epoch of rent-exempt accounts, which all of ours are.
 pub const RENT_EXEMPT_RENT_EPOCH: u64 = u64::MAX;
@@ -131,19 +132,6 @@ fn token_balance(b: &TokenBalance) -> pb::TokenBalance {
 /// The amount in whole tokens, as a float (lossy, as Solana's `ui_amount` is).
 pub fn ui_amount(amount: u64, decimals: u8) -> f64 {
     amount as f64 / 10f64.powi(i32::from(decimals))
-}
-
-/// The exact amount in whole tokens with trailing zeros trimmed, as Solana's
-/// `real_number_string_trimmed`: 1_500_000 with 6 decimals is "1.5", 0 is "0".
-pub fn ui_amount_string(amount: u64, decimals: u8) -> String {
-    let decimals = usize::from(decimals);
-    if decimals == 0 {
-        return amount.to_string();
-    }
-    let digits = format!("{amount:0>width$}", width = decimals + 1);
-    let (whole, fraction) = digits.split_at(digits.len() - decimals);
-    let fraction = fraction.trim_end_matches('0');
-    if fraction.is_empty() { whole.to_string() } else { format!("{whole}.{fraction}") }
 }
 
 /// An account write, with `data` already cut to the subscriber's data slices.

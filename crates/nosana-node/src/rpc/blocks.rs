@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use nosana_chain::{Block, Commitment};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::encode::{self, TxEncoding};
 use super::error::{RpcError, RpcResult};
 use super::params::{Config, Params, kind, signature, u64_value};
-use super::{RpcState, commitment_name};
+use super::{Answer, RpcState, commitment_name};
 use crate::convert::error::to_json as error_json;
 
 /// `getBlocks` range and `getBlocksWithLimit` limit.
@@ -110,7 +111,21 @@ pub fn get_block_time(state: &RpcState, params: Option<&Value>) -> RpcResult<Val
     Ok(json!(committed_block(state, slot, Commitment::Confirmed)?.block_time))
 }
 
-pub fn get_block(state: &RpcState, params: Option<&Value>) -> RpcResult<Value> {
+/// `getBlock` with full transaction details, typed and written straight to JSON.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FullBlock<'a> {
+    previous_blockhash: String,
+    blockhash: String,
+    parent_slot: u64,
+    transactions: Vec<encode::TransactionWithMeta<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rewards: Option<[(); 0]>,
+    block_time: i64,
+    block_height: u64,
+}
+
+pub fn get_block(state: &RpcState, params: Option<&Value>) -> RpcResult<Answer> {
     let p = Params::new(params, 2)?;
     let slot = u64_value(p.required(0, "slot")?, "slot")?;
     let (config, bare_encoding) = block_config(&p, 1)?;
@@ -124,19 +139,27 @@ pub fn get_block(state: &RpcState, params: Option<&Value>) -> RpcResult<Value> {
     let commitment = confirmed_commitment(&config)?;
     let block = committed_block(state, slot, commitment)?;
 
+    if details == "full" {
+        let full = FullBlock {
+            previous_blockhash: block.parent_blockhash_base58(),
+            blockhash: block.blockhash_base58(),
+            parent_slot: block.parent_slot,
+            transactions: block
+                .transactions
+                .iter()
+                .map(|tx| encode::transaction_with_meta(tx, encoding, max_supported, show_rewards))
+                .collect::<RpcResult<Vec<_>>>()?,
+            rewards: show_rewards.then_some([]),
+            block_time: block.block_time,
+            block_height: block.block_height,
+        };
+        return serde_json::to_vec(&full).map(Answer::Json).map_err(|e| RpcError::internal(e.to_string()));
+    }
     let mut out = Map::new();
     out.insert("previousBlockhash".into(), json!(block.parent_blockhash_base58()));
     out.insert("blockhash".into(), json!(block.blockhash_base58()));
     out.insert("parentSlot".into(), json!(block.parent_slot));
     match details {
-        "full" => {
-            let txs = block
-                .transactions
-                .iter()
-                .map(|tx| encode::transaction_with_meta(tx, encoding, max_supported, show_rewards).map(Value::Object))
-                .collect::<RpcResult<Vec<_>>>()?;
-            out.insert("transactions".into(), Value::Array(txs));
-        }
         "accounts" => {
             let txs = block
                 .transactions
@@ -156,7 +179,7 @@ pub fn get_block(state: &RpcState, params: Option<&Value>) -> RpcResult<Value> {
     }
     out.insert("blockTime".into(), json!(block.block_time));
     out.insert("blockHeight".into(), json!(block.block_height));
-    Ok(Value::Object(out))
+    Ok(Answer::Value(Value::Object(out)))
 }
 
 pub fn get_blocks(state: &RpcState, params: Option<&Value>) -> RpcResult<Value> {
@@ -216,7 +239,7 @@ pub fn get_transaction(state: &RpcState, params: Option<&Value>) -> RpcResult<Va
     }
     let mut out = Map::new();
     out.insert("slot".into(), json!(block.slot));
-    out.extend(encode::transaction_with_meta(tx, encoding, max_supported, true)?);
+    out.extend(encode::transaction_with_meta(tx, encoding, max_supported, true)?.into_map());
     out.insert("blockTime".into(), json!(block.block_time));
     Ok(Value::Object(out))
 }

@@ -4,6 +4,7 @@
 use base64::Engine as _;
 use nosana_chain::{BlockTransaction, MessageVersion};
 use nosana_reference::{CompiledInstruction, TokenBalance};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::error::{RpcError, RpcResult};
@@ -58,21 +59,38 @@ pub fn version_field(tx: &BlockTransaction, max_supported: Option<u8>) -> RpcRes
     }
 }
 
-/// `{"transaction", "meta", "version"?}` as `getTransaction` (flattened) and `getBlock` show it.
+/// `{"transaction", "meta", "version"?}` as `getTransaction` (flattened) and `getBlock` show it:
+/// typed, so a block's answer is written straight to its bytes (building it as a tree of
+/// `serde_json::Value`s first was most of a backfill's time on the node's side).
+#[derive(Serialize)]
+pub struct TransactionWithMeta<'a> {
+    transaction: EncodedTransaction<'a>,
+    meta: FullMeta<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<Value>,
+}
+
+impl TransactionWithMeta<'_> {
+    /// As a JSON object (`getTransaction` adds its slot and block time).
+    pub fn into_map(self) -> Map<String, Value> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        }
+    }
+}
+
 pub fn transaction_with_meta(
     tx: &BlockTransaction,
     encoding: TxEncoding,
     max_supported: Option<u8>,
     show_rewards: bool,
-) -> RpcResult<Map<String, Value>> {
-    let version = version_field(tx, max_supported)?;
-    let mut out = Map::new();
-    out.insert("transaction".into(), transaction(tx, encoding));
-    out.insert("meta".into(), full_meta(tx, show_rewards));
-    if let Some(v) = version {
-        out.insert("version".into(), v);
-    }
-    Ok(out)
+) -> RpcResult<TransactionWithMeta<'_>> {
+    Ok(TransactionWithMeta {
+        version: version_field(tx, max_supported)?,
+        transaction: transaction(tx, encoding),
+        meta: full_meta(tx, show_rewards),
+    })
 }
 
 /// `transactionDetails: "accounts"`: signatures, account keys with their roles, and a reduced meta.
@@ -92,7 +110,10 @@ pub fn transaction_accounts(tx: &BlockTransaction, max_supported: Option<u8>, sh
             })
         })
         .collect();
-    let mut meta = status_and_balances(tx);
+    let mut meta = match serde_json::to_value(status_and_balances(tx)) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
     if show_rewards {
         meta.insert("rewards".into(), json!([]));
     }
@@ -110,42 +131,102 @@ pub fn signatures(tx: &BlockTransaction) -> Vec<String> {
     tx.signatures.iter().map(|s| s.to_string()).collect()
 }
 
-fn transaction(tx: &BlockTransaction, encoding: TxEncoding) -> Value {
+/// A transaction in the asked-for encoding: `[bytes, "base64" | "base58"]`, a bare base58
+/// string (`binary`), or the `json` object.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum EncodedTransaction<'a> {
+    Encoded(String, &'static str),
+    Bare(String),
+    Json(JsonTransaction<'a>),
+}
+
+#[derive(Serialize)]
+struct JsonTransaction<'a> {
+    signatures: Vec<String>,
+    message: JsonMessage<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonMessage<'a> {
+    header: JsonHeader,
+    account_keys: Vec<String>,
+    recent_blockhash: String,
+    instructions: Vec<UiInstruction<'a>>,
+    /// v0 messages only (this node's have no lookups).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address_table_lookups: Option<[(); 0]>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonHeader {
+    num_required_signatures: u8,
+    num_readonly_signed_accounts: u8,
+    num_readonly_unsigned_accounts: u8,
+}
+
+/// `UiCompiledInstruction`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UiInstruction<'a> {
+    program_id_index: u8,
+    accounts: &'a [u8],
+    data: String,
+    stack_height: Option<u32>,
+}
+
+fn transaction(tx: &BlockTransaction, encoding: TxEncoding) -> EncodedTransaction<'_> {
     match encoding {
-        TxEncoding::Base64 => json!([base64::engine::general_purpose::STANDARD.encode(&tx.wire), "base64"]),
-        TxEncoding::Base58 => json!([bs58::encode(&tx.wire).into_string(), "base58"]),
-        TxEncoding::Binary => json!(bs58::encode(&tx.wire).into_string()),
+        TxEncoding::Base64 => {
+            EncodedTransaction::Encoded(base64::engine::general_purpose::STANDARD.encode(&tx.wire), "base64")
+        }
+        TxEncoding::Base58 => EncodedTransaction::Encoded(bs58::encode(&tx.wire).into_string(), "base58"),
+        TxEncoding::Binary => EncodedTransaction::Bare(bs58::encode(&tx.wire).into_string()),
         TxEncoding::Json => {
             let m = &tx.message;
-            let mut message = json!({
-                "header": {
-                    "numRequiredSignatures": m.header.num_required_signatures,
-                    "numReadonlySignedAccounts": m.header.num_readonly_signed_accounts,
-                    "numReadonlyUnsignedAccounts": m.header.num_readonly_unsigned_accounts,
+            EncodedTransaction::Json(JsonTransaction {
+                signatures: signatures(tx),
+                message: JsonMessage {
+                    header: JsonHeader {
+                        num_required_signatures: m.header.num_required_signatures,
+                        num_readonly_signed_accounts: m.header.num_readonly_signed_accounts,
+                        num_readonly_unsigned_accounts: m.header.num_readonly_unsigned_accounts,
+                    },
+                    account_keys: m.account_keys.iter().map(|k| k.to_string()).collect(),
+                    recent_blockhash: bs58::encode(m.recent_blockhash).into_string(),
+                    instructions: m.instructions.iter().map(|ix| instruction(ix, None)).collect(),
+                    address_table_lookups: (tx.version == MessageVersion::V0).then_some([]),
                 },
-                "accountKeys": m.account_keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-                "recentBlockhash": bs58::encode(m.recent_blockhash).into_string(),
-                "instructions": m.instructions.iter().map(|ix| instruction(ix, None)).collect::<Vec<_>>(),
-            });
-            if tx.version == MessageVersion::V0 {
-                message["addressTableLookups"] = json!([]);
-            }
-            json!({ "signatures": signatures(tx), "message": message })
+            })
         }
     }
 }
 
-fn instruction(ix: &CompiledInstruction, stack_height: Option<u32>) -> Value {
-    json!({
-        "programIdIndex": ix.program_id_index,
-        "accounts": ix.accounts,
-        "data": bs58::encode(&ix.data).into_string(),
-        "stackHeight": stack_height,
-    })
+fn instruction(ix: &CompiledInstruction, stack_height: Option<u32>) -> UiInstruction<'_> {
+    UiInstruction {
+        program_id_index: ix.program_id_index,
+        accounts: &ix.accounts,
+        data: bs58::encode(&ix.data).into_string(),
+        stack_height,
+    }
 }
 
 /// err, status, fee, balances and token balances: what every meta carries.
-fn status_and_balances(tx: &BlockTransaction) -> Map<String, Value> {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusAndBalances<'a> {
+    err: Value,
+    status: Value,
+    fee: u64,
+    pre_balances: &'a [u64],
+    post_balances: &'a [u64],
+    pre_token_balances: Vec<UiTokenBalance>,
+    post_token_balances: Vec<UiTokenBalance>,
+}
+
+fn status_and_balances(tx: &BlockTransaction) -> StatusAndBalances<'_> {
     let meta = &tx.meta;
     let (err, status) = match &meta.status {
         Ok(()) => (Value::Null, json!({ "Ok": null })),
@@ -154,62 +235,114 @@ fn status_and_balances(tx: &BlockTransaction) -> Map<String, Value> {
             (e.clone(), json!({ "Err": e }))
         }
     };
-    let mut out = Map::new();
-    out.insert("err".into(), err);
-    out.insert("status".into(), status);
-    out.insert("fee".into(), json!(meta.fee));
-    out.insert("preBalances".into(), json!(meta.pre_balances));
-    out.insert("postBalances".into(), json!(meta.post_balances));
-    out.insert("preTokenBalances".into(), meta.pre_token_balances.iter().map(token_balance).collect());
-    out.insert("postTokenBalances".into(), meta.post_token_balances.iter().map(token_balance).collect());
-    out
+    StatusAndBalances {
+        err,
+        status,
+        fee: meta.fee,
+        pre_balances: &meta.pre_balances,
+        post_balances: &meta.post_balances,
+        pre_token_balances: meta.pre_token_balances.iter().map(token_balance).collect(),
+        post_token_balances: meta.post_token_balances.iter().map(token_balance).collect(),
+    }
 }
 
-fn full_meta(tx: &BlockTransaction, show_rewards: bool) -> Value {
+/// `UiTransactionStatusMeta`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FullMeta<'a> {
+    #[serde(flatten)]
+    base: StatusAndBalances<'a>,
+    inner_instructions: Vec<UiInnerInstructions<'a>>,
+    log_messages: &'a [String],
+    /// Agave shows `null` (not an absent field) when a block is asked for without rewards.
+    rewards: Option<[(); 0]>,
+    loaded_addresses: LoadedAddresses,
+    compute_units_consumed: u64,
+}
+
+#[derive(Serialize)]
+struct UiInnerInstructions<'a> {
+    index: u8,
+    instructions: Vec<UiInstruction<'a>>,
+}
+
+/// This node's transactions load no addresses from lookup tables.
+#[derive(Serialize)]
+struct LoadedAddresses {
+    writable: [(); 0],
+    readonly: [(); 0],
+}
+
+fn full_meta(tx: &BlockTransaction, show_rewards: bool) -> FullMeta<'_> {
     let meta = &tx.meta;
-    let mut out = status_and_balances(tx);
-    let inner: Vec<Value> = meta
-        .inner_instructions
-        .iter()
-        .map(|inner| {
-            json!({
-                "index": inner.index,
-                "instructions": inner.instructions.iter()
+    FullMeta {
+        base: status_and_balances(tx),
+        inner_instructions: meta
+            .inner_instructions
+            .iter()
+            .map(|inner| UiInnerInstructions {
+                index: inner.index,
+                instructions: inner
+                    .instructions
+                    .iter()
                     .map(|i| instruction(&i.instruction, Some(i.stack_height)))
-                    .collect::<Vec<_>>(),
+                    .collect(),
             })
-        })
-        .collect();
-    out.insert("innerInstructions".into(), Value::Array(inner));
-    out.insert("logMessages".into(), json!(meta.log_messages));
-    // Agave shows `null` (not an absent field) when a block is asked for without rewards.
-    out.insert("rewards".into(), if show_rewards { json!([]) } else { Value::Null });
-    out.insert("loadedAddresses".into(), json!({ "writable": [], "readonly": [] }));
-    out.insert("computeUnitsConsumed".into(), json!(meta.compute_units_consumed));
-    Value::Object(out)
+            .collect(),
+        log_messages: &meta.log_messages,
+        rewards: show_rewards.then_some([]),
+        loaded_addresses: LoadedAddresses { writable: [], readonly: [] },
+        compute_units_consumed: meta.compute_units_consumed,
+    }
 }
 
-fn token_balance(b: &TokenBalance) -> Value {
-    json!({
-        "accountIndex": b.account_index,
-        "mint": b.mint.to_string(),
-        "owner": b.owner.to_string(),
-        "programId": b.program_id.to_string(),
+/// `UiTransactionTokenBalance`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UiTokenBalance {
+    account_index: u8,
+    mint: String,
+    owner: String,
+    program_id: String,
+    ui_token_amount: UiTokenAmount,
+}
+
+fn token_balance(b: &TokenBalance) -> UiTokenBalance {
+    UiTokenBalance {
+        account_index: b.account_index,
+        mint: b.mint.to_string(),
+        owner: b.owner.to_string(),
+        program_id: b.program_id.to_string(),
         // Balances pass through the ledger's protobuf, where a zero `uiAmount` comes back null.
-        "uiTokenAmount": ui_token_amount(b.amount, b.decimals, true),
-    })
+        ui_token_amount: UiTokenAmount::new(b.amount, b.decimals, true),
+    }
 }
 
 /// `UiTokenAmount`: `amount` as a string, `uiAmount` as a float, `uiAmountString` trimmed.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UiTokenAmount {
+    amount: String,
+    decimals: u8,
+    ui_amount: Option<f64>,
+    ui_amount_string: String,
+}
+
+impl UiTokenAmount {
+    pub fn new(amount: u64, decimals: u8, zero_is_null: bool) -> Self {
+        let ui_amount = 10u64.checked_pow(decimals as u32).map(|d| amount as f64 / d as f64);
+        UiTokenAmount {
+            amount: amount.to_string(),
+            decimals,
+            ui_amount: if zero_is_null && amount == 0 { None } else { ui_amount },
+            ui_amount_string: ui_amount_string(amount, decimals),
+        }
+    }
+}
+
+/// [`UiTokenAmount`] as a JSON value.
 pub fn ui_token_amount(amount: u64, decimals: u8, zero_is_null: bool) -> Value {
-    let ui_amount = 10u64.checked_pow(decimals as u32).map(|d| amount as f64 / d as f64);
-    let ui_amount = if zero_is_null && amount == 0 { None } else { ui_amount };
-    json!({
-        "amount": amount.to_string(),
-        "decimals": decimals,
-        "uiAmount": ui_amount,
-        "uiAmountString": ui_amount_string(amount, decimals),
-    })
+    serde_json::to_value(UiTokenAmount::new(amount, decimals, zero_is_null)).unwrap_or(Value::Null)
 }
 
 /// `amount / 10^decimals` written exactly, trailing zeros (and a bare point) trimmed.

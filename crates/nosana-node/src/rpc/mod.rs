@@ -70,6 +70,13 @@ impl RpcState {
     }
 }
 
+/// A method's result: a JSON value, or JSON already written (a block, written straight from
+/// its typed form).
+pub enum Answer {
+    Value(Value),
+    Json(Vec<u8>),
+}
+
 /// The lowercase name Agave uses for a commitment (`confirmationStatus`).
 pub fn commitment_name(c: Commitment) -> &'static str {
     match c {

@@ -34,10 +34,7 @@ pub async fn serve(
 
 async fn json_rpc(State(state): State<RpcState>, body: Bytes) -> Response {
     match handle_body(&state, &body) {
-        Some(answer) => {
-            let bytes = serde_json::to_vec(&answer).unwrap_or_default();
-            ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
-        }
+        Some(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
         // Only notifications: nothing to say.
         None => StatusCode::OK.into_response(),
     }
