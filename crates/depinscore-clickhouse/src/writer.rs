@@ -5,8 +5,8 @@
 //! the indexer resumes from its checkpoint and may send slots again: for every table the writer
 //! first asks how many rows of each of the batch's slots the table already holds and skips
 //! that many (a slot an interrupted INSERT stored in part gets the rest), so the materialized
-//! rollups never count a row twice. The `slots` row is written last and marks a
-//! slot as complete. ReplacingMergeTree keys deduplicate any remaining overlap for `FINAL` reads.
+//! rollups never count a row twice. The content tables' INSERTs run concurrently; the `slots`
+//! row is written after all of them and marks a slot as complete. ReplacingMergeTree keys deduplicate any remaining overlap for `FINAL` reads.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -198,16 +198,24 @@ impl ChStore {
         result
     }
 
+    /// The six content tables at once (their INSERTs are independent; ClickHouse works on
+    /// them in parallel while this side serialises the next), then `slots`, which marks the
+    /// batch's slots complete.
     async fn write_tables(&self, batch: &SlotBatch, check: bool) -> Result<WriteReport, ChError> {
-        let mut report = WriteReport::default();
-        self.write_table("quarantine", &batch.quarantine, batch, check, &mut report).await?;
-        self.write_table("account_states", &batch.account_states, batch, check, &mut report).await?;
-        self.write_table("instructions", &batch.instructions, batch, check, &mut report).await?;
-        self.write_table("job_events", &batch.job_events, batch, check, &mut report).await?;
-        self.write_table("token_flows", &batch.token_flows, batch, check, &mut report).await?;
-        self.write_table("transactions", &batch.transactions, batch, check, &mut report).await?;
-        self.write_table("slots", &batch.slots, batch, check, &mut report).await?;
-        Ok(report)
+        let reports = tokio::try_join!(
+            self.write_table("quarantine", &batch.quarantine, batch, check),
+            self.write_table("account_states", &batch.account_states, batch, check),
+            self.write_table("instructions", &batch.instructions, batch, check),
+            self.write_table("job_events", &batch.job_events, batch, check),
+            self.write_table("token_flows", &batch.token_flows, batch, check),
+            self.write_table("transactions", &batch.transactions, batch, check),
+        )?;
+        let slots = self.write_table("slots", &batch.slots, batch, check).await?;
+        let (a, b, c, d, e, f) = reports;
+        Ok([a, b, c, d, e, f, slots].into_iter().fold(WriteReport::default(), |sum, r| WriteReport {
+            rows_written: sum.rows_written + r.rows_written,
+            rows_skipped: sum.rows_skipped + r.rows_skipped,
+        }))
     }
 
     async fn write_table<T>(
@@ -216,13 +224,13 @@ impl ChStore {
         rows: &[T],
         batch: &SlotBatch,
         check: bool,
-        report: &mut WriteReport,
-    ) -> Result<(), ChError>
+    ) -> Result<WriteReport, ChError>
     where
         T: Row + RowOwned + RowWrite + Serialize + HasSlot,
     {
+        let mut report = WriteReport::default();
         if rows.is_empty() {
-            return Ok(());
+            return Ok(report);
         }
         self.check_fence()?;
         if let Some(r) = rows.iter().find(|r| r.slot() < batch.first || r.slot() > batch.last) {
@@ -272,7 +280,7 @@ impl ChStore {
             insert.end().await?;
         }
         report.rows_written += written;
-        Ok(())
+        Ok(report)
     }
 }
 
