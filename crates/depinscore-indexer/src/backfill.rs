@@ -41,7 +41,10 @@ pub async fn backfill<C: Checkpoints>(
     if start > to {
         return Ok(None);
     }
-    let (tx, rx) = mpsc::channel(256);
+    // Fetched blocks waiting for the decoder: enough to keep `concurrency` requests busy while
+    // a batch is written. Now that fetching outruns ClickHouse, a deeper queue only holds more
+    // blocks in memory (256 put the backfill's peak near 290 MB).
+    let (tx, rx) = mpsc::channel(concurrency.max(1) * 4);
     let committer =
         tokio::spawn(committer::run(store, checkpoints, commit, Some(rpc.clone()), rx, progress, shutdown.clone()));
     let result = fetch_range(rpc, start, to, concurrency, |slot| {
