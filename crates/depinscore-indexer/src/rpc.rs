@@ -347,13 +347,14 @@ fn one_per_key(asked: usize, got: usize) -> Result<(), RpcError> {
     }
 }
 
-fn instruction(ix: UiInstruction, default_height: u32) -> Result<RawInstruction, ConvertError> {
+/// A CPI as the meta lists it (a node too old to give its stack height made it at height 2).
+fn inner_instruction(ix: UiInstruction) -> Result<RawInstruction, ConvertError> {
     let data = bs58::decode(&ix.data).into_vec().map_err(|_| ConvertError::Key(ix.data.clone()))?;
     Ok(RawInstruction {
         program_id_index: ix.program_id_index,
         accounts: ix.accounts,
         data,
-        stack_height: ix.stack_height.or(Some(default_height)),
+        stack_height: ix.stack_height.or(Some(2)),
     })
 }
 
@@ -422,11 +423,7 @@ fn ui_transaction(
             .map(|inner| {
                 Ok(RawInnerInstructions {
                     index: inner.index,
-                    instructions: inner
-                        .instructions
-                        .into_iter()
-                        .map(|ix| instruction(ix, 2))
-                        .collect::<Result<_, _>>()?,
+                    instructions: inner.instructions.into_iter().map(inner_instruction).collect::<Result<_, _>>()?,
                 })
             })
             .collect::<Result<_, ConvertError>>()?,
