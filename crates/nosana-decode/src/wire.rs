@@ -194,6 +194,19 @@ mod tests {
     }
 
     #[test]
+    fn compact_u16_the_chain_writes_reads_back_at_every_width_and_a_cut_one_is_an_error() {
+        for n in [0u16, 1, 127, 128, 255, 16_383, 16_384, u16::MAX] {
+            let mut out = Vec::new();
+            write_compact_u16(&mut out, n);
+            let mut r = Reader { bytes: &out, at: 0 };
+            assert_eq!(r.compact_u16("n"), Ok(usize::from(n)), "{n}");
+            assert_eq!(r.at, out.len(), "{n}");
+        }
+        assert_eq!(Reader { bytes: &[0x80], at: 0 }.compact_u16("n"), Err(WireError::Truncated("n")));
+        assert_eq!(Reader { bytes: &[0xff, 0xff, 0xff], at: 0 }.compact_u16("n"), Err(WireError::Length("n")));
+    }
+
+    #[test]
     fn v0_lookup_tables_count_the_addresses_they_load() {
         let mut bytes = signed(MessageVersion::V0);
         // Replace the empty lookup list with two tables: 2 + 1 writable, 3 + 0 readonly.

@@ -73,10 +73,15 @@ pub struct TransactionWithMeta<'a> {
 impl TransactionWithMeta<'_> {
     /// As a JSON object (`getTransaction` adds its slot and block time).
     pub fn into_map(self) -> Map<String, Value> {
-        match serde_json::to_value(self) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        }
+        object(self)
+    }
+}
+
+/// A typed answer part as a JSON object (these types always serialise to one).
+fn object(value: impl Serialize) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
     }
 }
 
@@ -110,10 +115,7 @@ pub fn transaction_accounts(tx: &BlockTransaction, max_supported: Option<u8>, sh
             })
         })
         .collect();
-    let mut meta = match serde_json::to_value(status_and_balances(tx)) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
+    let mut meta = object(status_and_balances(tx));
     if show_rewards {
         meta.insert("rewards".into(), json!([]));
     }
