@@ -6,6 +6,7 @@
 //! decoders read them. Layout facts follow `shared/reference/nosana-programs.md`.
 
 pub mod accounts;
+pub mod base58;
 pub mod cid;
 pub mod discriminator;
 pub mod enums;

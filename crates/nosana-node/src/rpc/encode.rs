@@ -184,8 +184,8 @@ fn transaction(tx: &BlockTransaction, encoding: TxEncoding) -> EncodedTransactio
         TxEncoding::Base64 => {
             EncodedTransaction::Encoded(base64::engine::general_purpose::STANDARD.encode(&tx.wire), "base64")
         }
-        TxEncoding::Base58 => EncodedTransaction::Encoded(bs58::encode(&tx.wire).into_string(), "base58"),
-        TxEncoding::Binary => EncodedTransaction::Bare(bs58::encode(&tx.wire).into_string()),
+        TxEncoding::Base58 => EncodedTransaction::Encoded(nosana_layouts::base58::encode(&tx.wire), "base58"),
+        TxEncoding::Binary => EncodedTransaction::Bare(nosana_layouts::base58::encode(&tx.wire)),
         TxEncoding::Json => {
             let m = &tx.message;
             EncodedTransaction::Json(JsonTransaction {
@@ -210,7 +210,7 @@ fn instruction(ix: &CompiledInstruction, stack_height: Option<u32>) -> UiInstruc
     UiInstruction {
         program_id_index: ix.program_id_index,
         accounts: &ix.accounts,
-        data: bs58::encode(&ix.data).into_string(),
+        data: nosana_layouts::base58::encode(&ix.data),
         stack_height,
     }
 }
