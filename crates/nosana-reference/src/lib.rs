@@ -7,6 +7,7 @@
 pub mod anchor;
 pub mod bank;
 pub mod client;
+mod compact;
 pub mod error;
 pub mod genesis;
 pub mod invoke;

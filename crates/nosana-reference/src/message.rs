@@ -18,6 +18,7 @@ pub struct MessageHeader {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompiledInstruction {
     pub program_id_index: u8,
+    #[serde(with = "crate::compact::bytes")]
     pub accounts: Vec<u8>,
     #[serde(with = "hex_bytes")]
     pub data: Vec<u8>,
@@ -26,7 +27,9 @@ pub struct CompiledInstruction {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub header: MessageHeader,
+    #[serde(with = "crate::compact::keys")]
     pub account_keys: Vec<Pubkey>,
+    #[serde(with = "crate::compact::hash")]
     pub recent_blockhash: [u8; 32],
     pub instructions: Vec<CompiledInstruction>,
 }
@@ -154,7 +157,7 @@ pub(crate) mod hex_bytes {
 
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         if !d.is_human_readable() {
-            return <Vec<u8>>::deserialize(d);
+            return crate::compact::bytes::deserialize(d);
         }
         let hex = String::deserialize(d)?;
         if hex.len() % 2 != 0 {

@@ -24,8 +24,11 @@ pub struct InnerInstructions {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenBalance {
     pub account_index: u8,
+    #[serde(with = "crate::compact::key")]
     pub mint: Pubkey,
+    #[serde(with = "crate::compact::key")]
     pub owner: Pubkey,
+    #[serde(with = "crate::compact::key")]
     pub program_id: Pubkey,
     pub amount: u64,
     pub decimals: u8,
