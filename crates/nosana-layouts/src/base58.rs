@@ -22,10 +22,11 @@ pub fn encode(input: &[u8]) -> String {
         if bits == 0 {
             continue;
         }
-        // limbs = limbs × 2^bits + chunk. Each step stays below 2^30 × 2^32 + 2^33.
+        // limbs = limbs × 2^bits + chunk. A limb is below 58⁵ < 2^30, and a carry stays below
+        // 2^bits ((58⁵ - 1) × 2^bits + c < 58⁵ × 2^bits when c < 2^bits), so a value fits.
         let mut carry = chunk.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
         for limb in limbs.iter_mut() {
-            let value = (*limb << bits) | carry;
+            let value = (*limb << bits) + carry;
             *limb = value % LIMB;
             carry = value / LIMB;
         }
