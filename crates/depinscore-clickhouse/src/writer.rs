@@ -6,7 +6,8 @@
 //! first asks how many rows of each of the batch's slots the table already holds and skips
 //! that many (a slot an interrupted INSERT stored in part gets the rest), so the materialized
 //! rollups never count a row twice. The content tables' INSERTs run concurrently; the `slots`
-//! row is written after all of them and marks a slot as complete. ReplacingMergeTree keys deduplicate any remaining overlap for `FINAL` reads.
+//! row is written after all of them and marks a slot as complete. ReplacingMergeTree keys
+//! deduplicate any remaining overlap for `FINAL` reads.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -156,12 +156,7 @@ mod tests {
         }
         // The key list's length prefix is its byte count: 33 bytes are not whole keys.
         #[derive(Serialize)]
-        struct Keys(#[serde(with = "serde_bytes_like")] Vec<u8>);
-        mod serde_bytes_like {
-            pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_bytes(v)
-            }
-        }
+        struct Keys(#[serde(with = "super::bytes")] Vec<u8>);
         #[derive(Debug, Deserialize)]
         struct OnlyKeys(#[serde(with = "super::keys")] Vec<Pubkey>);
         let bad = bincode::serialize(&Keys(vec![1; 33])).unwrap();
