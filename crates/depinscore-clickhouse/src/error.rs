@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 /// Errors of the ClickHouse adapter.
 #[derive(Debug, thiserror::Error)]
 pub enum ChError {
@@ -19,6 +21,20 @@ pub enum ChError {
     /// (or its lease ran out while it was paused), so it must not write.
     #[error("not writing: this indexer's lease of the stream has run out or was taken over")]
     Fenced,
+    /// The server answered something this build cannot read.
+    #[error("unexpected answer from ClickHouse: {0}")]
+    UnexpectedAnswer(String),
+    /// The write fence's margin must outlast the server's `http_receive_timeout` (an INSERT
+    /// cut off by a pause fails on the server before a standby takes over), and cannot take
+    /// more than half of the lease.
+    #[error(
+        "a lease of {} s cannot fence ClickHouse writes: the fence must close {} s before the lease \
+         ends (the server's http_receive_timeout and a second), more than half of the lease; set \
+         http_receive_timeout lower in the server's default profile \
+         (schema/clickhouse-users/insert-timeout.xml) or indexer.lease_secs to at least {}",
+        lease.as_secs(), margin.as_secs_f64().ceil(), (margin.as_secs_f64() * 2.0).ceil()
+    )]
+    FenceTooNarrow { margin: Duration, lease: Duration },
 }
 
 impl ChError {

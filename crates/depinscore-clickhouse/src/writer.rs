@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use clickhouse::{Client, Row, RowOwned, RowWrite};
 use serde::Serialize;
@@ -18,6 +19,10 @@ use serde::Serialize;
 use crate::migrate::{self, AppliedMigration};
 use crate::rows::*;
 use crate::{ChConfig, ChError, WriteFence};
+
+/// A fenced INSERT checks its fence after this many rows: a writer whose fence closed sends
+/// nothing more (the rows are encoded faster than a millisecond per thousand).
+pub const FENCE_CHECK_ROWS: u64 = 256;
 
 /// Rows for the contiguous slot range `first..=last`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -122,11 +127,44 @@ impl ChStore {
     }
 
     /// This store writes only while `fence` is open: every batch, every table's INSERT (before
-    /// it starts and before it is completed) and every snapshot checks it, and a closed fence
-    /// fails the write with [`ChError::Fenced`] (an INSERT not completed is abandoned).
+    /// it starts, every [`FENCE_CHECK_ROWS`] rows and before it is completed) and every
+    /// snapshot checks it, and a closed fence fails the write with [`ChError::Fenced`] (an
+    /// INSERT not completed is abandoned). The fence's margin is not checked against the
+    /// server: a lease holder uses [`fenced`](Self::fenced).
     pub fn with_fence(mut self, fence: WriteFence) -> Self {
         self.fence = Some(fence);
         self
+    }
+
+    /// [`with_fence`](Self::with_fence), after widening the fence's margin to the server's
+    /// [`insert_stall_timeout`](Self::insert_stall_timeout) and a second. A writer paused
+    /// mid-INSERT stops sending when its fence closes; ClickHouse fails that INSERT once its
+    /// body has been silent for the timeout, so it cannot be applied (not even the part of its
+    /// rows received, as 18.16 does when the connection closes) after a standby has taken the
+    /// lease and checked what each table holds. Fails with [`ChError::FenceTooNarrow`] when the
+    /// lease is too short for that.
+    pub async fn fenced(self, fence: WriteFence) -> Result<Self, ChError> {
+        let timeout = self.insert_stall_timeout().await?;
+        fence.require_margin(timeout + Duration::from_secs(1))?;
+        Ok(self.with_fence(fence))
+    }
+
+    /// How long the server waits for the next bytes of a request body before failing the
+    /// request: its `http_receive_timeout`, as this user's profile reports it (the HTTP server
+    /// takes it from the default profile).
+    pub async fn insert_stall_timeout(&self) -> Result<Duration, ChError> {
+        let value = self
+            .client
+            .query("SELECT value FROM system.settings WHERE name = 'http_receive_timeout'")
+            .fetch_one::<String>()
+            .await?;
+        value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| ChError::UnexpectedAnswer(format!("http_receive_timeout = {value:?}")))
     }
 
     fn check_fence(&self) -> Result<(), ChError> {
@@ -272,6 +310,9 @@ impl ChStore {
                 report.rows_skipped += 1;
                 continue;
             }
+            if written % FENCE_CHECK_ROWS == 0 {
+                self.check_fence()?;
+            }
             insert.write(row).await?;
             written += 1;
         }
@@ -294,7 +335,10 @@ impl ChStore {
         }
         self.check_fence()?;
         let mut insert = self.inserter.insert_unescaped::<AccountStateRow>(&self.table("account_states")).await?;
-        for row in rows {
+        for (i, row) in rows.iter().enumerate() {
+            if i as u64 % FENCE_CHECK_ROWS == 0 {
+                self.check_fence()?;
+            }
             insert.write(row).await?;
         }
         self.check_fence()?;

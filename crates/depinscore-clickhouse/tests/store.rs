@@ -227,3 +227,50 @@ async fn a_store_whose_write_fence_is_closed_writes_nothing_until_it_opens_again
     assert!(matches!(store.write(&batch(105, 109)).await, Err(ChError::Fenced)));
     assert_eq!(raw("slots"), "5");
 }
+
+/// `schema/clickhouse-users/insert-timeout.xml`, which docker-compose.yml gives the server.
+fn insert_timeout_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/clickhouse-users/insert-timeout.xml")
+}
+
+#[tokio::test]
+async fn an_insert_a_pause_cut_off_mid_body_commits_nothing_once_a_standby_has_written_its_slot() {
+    use std::time::{Duration, Instant};
+    let server = ClickHouse::start_with_users(&[&insert_timeout_file()], &[]).unwrap();
+    let cfg = config(&server, "t_paused");
+    let lease = Duration::from_secs(8);
+    let standby_fence = WriteFence::for_lease(lease);
+    let standby = ChStore::open(&cfg, 1).await.unwrap().fenced(standby_fence.clone()).await.unwrap();
+    assert_eq!(standby.insert_stall_timeout().await.unwrap(), Duration::from_secs(2), "the file's timeout");
+    assert_eq!(standby_fence.margin(), Duration::from_secs(3), "the timeout and a second");
+    // A lease whose half is shorter than that margin cannot be fenced.
+    let short = ChStore::connect(&cfg).unwrap().fenced(WriteFence::for_lease(Duration::from_secs(5))).await;
+    assert!(matches!(short, Err(ChError::FenceTooNarrow { .. })), "a 5 s lease was fenced");
+
+    // Slot 100 carries 20,000 token flows (about 2 MB of rows).
+    let mut b = batch(100, 100);
+    let flow = b.token_flows[0].clone();
+    b.token_flows = (0..20_000u16).map(|ix| TokenFlowRow { ix, ..flow.clone() }).collect();
+
+    // The old writer had sent most of the slot's flows when it was paused: its INSERT stays open
+    // and silent, its last chunk and its end never sent.
+    let mut paused =
+        cfg.insert_client().unwrap().insert_unescaped::<TokenFlowRow>("t_paused.token_flows").await.unwrap();
+    for row in &b.token_flows[..19_000] {
+        paused.write(row).await.unwrap();
+    }
+    // Its fence closed the margin before its lease ended; the standby takes over at the end.
+    tokio::time::sleep(standby_fence.margin()).await;
+    assert_eq!(standby.raw_table_count("token_flows").await.unwrap(), 0, "nothing applied before the pause ends");
+    standby_fence.open_until(Instant::now() + lease);
+    let report = standby.write(&b).await.unwrap();
+    assert_eq!(report.rows_skipped, 0);
+
+    // The old writer resumes, finds its fence closed and abandons the INSERT: the connection
+    // closes. ClickHouse had already failed it, so none of its rows appear.
+    drop(paused);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(standby.raw_table_count("token_flows").await.unwrap(), 20_000, "the paused INSERT was applied too");
+    let flowed = server.query("SELECT sum(amount) FROM t_paused.daily_flows").unwrap();
+    assert_eq!(flowed.trim(), (20_000 * flow.amount).to_string(), "the rollup counted a paused row");
+}

@@ -476,3 +476,39 @@ fn grafana_reads_postgres_as_the_read_only_role_the_server_creates() {
     assert_eq!(env_var(grafana, name), Some(password), "Grafana's {name}");
     assert_eq!(env_var(grafana, "DEPINSCORE_POSTGRES_PASSWORD"), None, "Grafana is given the store owner's password");
 }
+
+#[test]
+fn the_server_fails_a_silent_insert_body_within_the_indexers_default_lease_margin() {
+    let config = compose_config();
+    let services = services(&config);
+    // The indexer's lease (15 s by default) fences writes its fifth (3 s) before it ends; the
+    // server must have failed a paused writer's INSERT by then (crates/depinscore-clickhouse
+    // `ChStore::fenced`).
+    assert!(
+        mounts_file(
+            &services["clickhouse"],
+            "schema/clickhouse-users/insert-timeout.xml",
+            "/etc/clickhouse-server/users.d/"
+        ),
+        "schema/clickhouse-users/insert-timeout.xml is not mounted into the server's users.d"
+    );
+    let file = std::fs::read_to_string(root().join("schema/clickhouse-users/insert-timeout.xml")).unwrap();
+    let secs: u64 = file
+        .split("<http_receive_timeout>")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the file sets http_receive_timeout in seconds");
+    let default_lease = default_lease_secs();
+    assert!((secs + 1) * 2 <= default_lease, "http_receive_timeout {secs} s is too long for a {default_lease} s lease");
+}
+
+/// `indexer.lease_secs` in the settings template users start from.
+fn default_lease_secs() -> u64 {
+    let template = std::fs::read_to_string(root().join("crates/depinscore/settings-template.toml")).unwrap();
+    template
+        .lines()
+        .find_map(|l| l.strip_prefix("lease_secs = "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the settings template sets lease_secs")
+}

@@ -26,8 +26,9 @@ fn lease_holder_pid(db: &Path) -> Option<u32> {
     })
 }
 
-/// ClickHouse, a reference node streaming a fast history then 20 ms slots up to `LAST_SLOT`,
-/// and the settings of indexers on one stream with a 5 s lease.
+/// ClickHouse (failing a request body silent for 2 s, as docker-compose.yml configures it), a
+/// reference node streaming a fast history then 20 ms slots up to `LAST_SLOT`, and the
+/// settings of indexers on one stream with an 8 s lease (fenced 3 s before it ends).
 struct Stream {
     clickhouse: ClickHouse,
     dir: TempDir,
@@ -40,7 +41,8 @@ struct Stream {
 
 impl Stream {
     fn new(name: &str) -> Stream {
-        let clickhouse = ClickHouse::start().unwrap();
+        let timeout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/clickhouse-users/insert-timeout.xml");
+        let clickhouse = ClickHouse::start_with_users(&[&timeout], &[]).unwrap();
         let dir = TempDir::new(name).unwrap();
         let (db, truth) = (dir.path().join("state.db"), dir.path().join("truth.json"));
         let (grpc, rpc) = (free_port().unwrap(), free_port().unwrap());
@@ -49,7 +51,7 @@ impl Stream {
 
     fn env(&self) -> Env {
         Env::indexer(&self.clickhouse.http_url(), &self.db, self.grpc, self.rpc, free_port().unwrap())
-            .with("DEPINSCORE__INDEXER__LEASE_SECS", "5")
+            .with("DEPINSCORE__INDEXER__LEASE_SECS", "8")
     }
 
     fn spawn_indexer(&self, name: &str) -> Killed {
@@ -144,7 +146,7 @@ fn a_standby_indexer_takes_the_stream_over_from_the_checkpoint_when_the_writer_i
     let mut stream = Stream::new("standby");
     let (mut writer, mut standby) = stream.writer_and_standby();
     let (writer_pid, standby_pid) = (writer.0.id(), standby.0.id());
-    std::thread::sleep(Duration::from_secs(7));
+    std::thread::sleep(Duration::from_secs(10));
     assert!(standby.0.try_wait().unwrap().is_none(), "the standby exited");
     assert_eq!(
         lease_holder_pid(&stream.db),
@@ -204,4 +206,23 @@ fn a_writer_paused_past_its_lease_stops_without_writing_once_the_standby_has_the
 
     stream.wait_for_the_end(&mut standby);
     stream.assert_exact();
+}
+
+#[test]
+fn an_indexer_refuses_a_lease_too_short_to_outlast_the_servers_insert_timeout() {
+    // The server fails a silent INSERT body after 2 s: the fence must close 3 s before the lease
+    // ends, which a 5 s lease has no room for. No node is needed to find that out.
+    let stream = Stream::new("short-lease");
+    let out = stream
+        .env()
+        .with("DEPINSCORE__INDEXER__LEASE_SECS", "5")
+        .command(stream.dir.path())
+        .arg("index")
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "an indexer with a 5 s lease ran:\n{stderr}");
+    assert!(stderr.contains("http_receive_timeout") && stderr.contains("indexer.lease_secs to at least 6"), "{stderr}");
+    assert_eq!(support::checkpoint(&stream.db, "grpc"), None, "it committed something");
 }

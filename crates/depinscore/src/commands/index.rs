@@ -56,10 +56,13 @@ pub fn run(settings: &Settings, _args: &Args) -> anyhow::Result<()> {
 /// time; a renewal that fails (another indexer took the stream, or the store was unreachable
 /// until the lease ran out) stops the indexer with an error. A clean stop releases the lease.
 ///
-/// ClickHouse is written through a [`WriteFence`] that each renewal keeps open until
-/// [`fence_deadline`]: a margin before the lease expires, on this process's monotonic clock. A
-/// writer that was paused past its lease (and a standby took over meanwhile) finds the fence
-/// closed when it resumes and writes nothing, even before its renewer has noticed.
+/// ClickHouse is written through a [`WriteFence`] that each renewal keeps open until a margin
+/// before the lease expires, on this process's monotonic clock ([`lease_end`]). A writer that
+/// was paused past its lease (and a standby took over meanwhile) finds the fence closed when
+/// it resumes and writes nothing, even before its renewer has noticed. The margin is a fifth
+/// of the lease (at least a second), or ClickHouse's `http_receive_timeout` and a second when
+/// that is longer (`ChStore::fenced`): an INSERT a pause cut off fails on the server before
+/// a standby can take over.
 async fn follow_holding_the_lease(
     settings: &Settings,
     progress: watch::Sender<Committed>,
@@ -76,7 +79,7 @@ async fn follow_holding_the_lease(
     let stream = settings.indexer.stream.as_str();
     let holder = holder_name();
     let beat = Duration::from_millis(ttl * 1000 / 3);
-    let fence = WriteFence::closed();
+    let fence = WriteFence::for_lease(Duration::from_secs(ttl));
     let mut announced = false;
     loop {
         if *shutdown.borrow() {
@@ -85,7 +88,7 @@ async fn follow_holding_the_lease(
         let sent = Instant::now();
         match store.acquire_lease(stream, &holder, ttl, now()).await {
             Ok(true) => {
-                fence.open_until(fence_deadline(sent, ttl));
+                fence.open_until(lease_end(sent, ttl));
                 break;
             }
             Ok(false) if !announced => {
@@ -135,13 +138,10 @@ async fn follow_holding_the_lease(
     result
 }
 
-/// Until when a lease taken or renewed by a request sent at `sent` lets this process write:
-/// the lease's time less a margin (a fifth of it, at least a second) that covers the clock
-/// difference between this host and a standby's, and the request's own time.
-fn fence_deadline(sent: Instant, ttl: u64) -> Instant {
-    let ttl_ms = ttl.saturating_mul(1000);
-    let margin_ms = (ttl_ms / 5).max(1000);
-    sent + Duration::from_millis(ttl_ms.saturating_sub(margin_ms))
+/// When a lease taken or renewed by a request sent at `sent` ends, on this process's clock (the
+/// store counts it from a moment after `sent`). The fence closes its margin before.
+fn lease_end(sent: Instant, ttl: u64) -> Instant {
+    sent + Duration::from_secs(ttl)
 }
 
 /// A lease this process holds: the stream, as whom, for how long (seconds), and the settings
@@ -198,7 +198,7 @@ async fn renew(lease: &HeldLease, done: &AtomicBool, fence: &WriteFence) -> bool
             // Nobody else holds it: ours again from `at` (an upsert for another holder fails).
             Ok(true) => {
                 valid_until = at + ttl;
-                fence.open_until(fence_deadline(sent, lease.ttl));
+                fence.open_until(lease_end(sent, lease.ttl));
             }
             Ok(false) => {
                 tracing::error!(%stream, "another indexer took the stream's lease; stopping");

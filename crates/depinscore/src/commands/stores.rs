@@ -40,7 +40,7 @@ pub async fn clickhouse_when_reachable(
         match ChStore::open(&cfg, unix_now()).await {
             Ok(store) => {
                 return Ok(Some(Arc::new(match &fence {
-                    Some(f) => store.with_fence(f.clone()),
+                    Some(f) => store.fenced(f.clone()).await.context("fencing the lease holder's ClickHouse writes")?,
                     None => store,
                 })));
             }
