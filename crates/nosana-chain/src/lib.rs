@@ -8,6 +8,7 @@ pub mod commitment;
 pub mod keys;
 pub mod producer;
 pub mod request;
+pub mod signing;
 pub mod wire;
 
 pub use block::{AccountWrite, Block, BlockTransaction, Commitment, Hash, SlotStatus};

@@ -2,7 +2,6 @@
 //! assembles the block with its account writes.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use nosana_layouts::ids::SYSTEM_PROGRAM_ID;
 use nosana_reference::{Account, Bank, Message, TransactionError};
@@ -10,9 +9,9 @@ use sha2::{Digest, Sha256};
 use solana_pubkey::Pubkey;
 
 use crate::block::{AccountWrite, Block, BlockTransaction, Hash};
-use crate::keys::{Keypair, Signer};
+use crate::keys::{Keypair, Signature, Signer};
 use crate::request::TxRequest;
-use crate::wire;
+use crate::{signing, wire};
 
 /// A request the producer could not include, with why.
 pub type Rejected = (usize, TransactionError);
@@ -175,18 +174,15 @@ const SIGNING_CHUNK_MIN: usize = 16;
 /// blockhash, not on execution, so a block's are made on every core at once before its
 /// transactions execute one by one.
 fn sign_all(requests: &[TxRequest], blockhash: Hash) -> Vec<Result<(BlockTransaction, Message), TransactionError>> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(requests.len() / SIGNING_CHUNK_MIN).max(1);
+    let threads = cores().min(requests.len() / SIGNING_CHUNK_MIN).max(1);
     if threads == 1 {
-        return requests.iter().map(|r| sign(r, blockhash)).collect();
+        return sign_chunk(requests, blockhash);
     }
     let chunk = requests.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let workers: Vec<_> = requests[chunk..]
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|r| sign(r, blockhash)).collect::<Vec<_>>()))
-            .collect();
-        let mut signed: Vec<_> = requests[..chunk].iter().map(|r| sign(r, blockhash)).collect();
+        let workers: Vec<_> =
+            requests[chunk..].chunks(chunk).map(|part| scope.spawn(move || sign_chunk(part, blockhash))).collect();
+        let mut signed = sign_chunk(&requests[..chunk], blockhash);
         for worker in workers {
             signed.extend(worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         }
@@ -194,35 +190,69 @@ fn sign_all(requests: &[TxRequest], blockhash: Hash) -> Vec<Result<(BlockTransac
     })
 }
 
-/// Compiles, serialises and signs a request. The returned transaction's meta is a placeholder
-/// until it executes.
-fn sign(request: &TxRequest, blockhash: Hash) -> Result<(BlockTransaction, Message), TransactionError> {
+/// The cores this process may use, asked once: `available_parallelism` reads the cgroup's
+/// quota files on every call (1.5 % of the node's samples when asked once a block).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// A request compiled and serialised, with its signers' keys in the message's order.
+struct Prepared<'a> {
+    message: Message,
+    bytes: Vec<u8>,
+    signers: Vec<&'a Keypair>,
+}
+
+/// Compiles, serialises and signs requests (all their signatures in one batch). The returned
+/// transactions' meta is a placeholder until they execute.
+fn sign_chunk(requests: &[TxRequest], blockhash: Hash) -> Vec<Result<(BlockTransaction, Message), TransactionError>> {
+    let prepared: Vec<_> = requests.iter().map(|r| prepare(r, blockhash)).collect();
+    let signatures = {
+        let jobs: Vec<(&Keypair, &[u8])> =
+            prepared.iter().flatten().flat_map(|p| p.signers.iter().map(|k| (*k, p.bytes.as_slice()))).collect();
+        signing::sign_many(&jobs)
+    };
+    let mut signatures = signatures.into_iter();
+    prepared
+        .into_iter()
+        .zip(requests)
+        .map(|(prepared, request)| {
+            let p = prepared?;
+            let signatures: Vec<Signature> = signatures.by_ref().take(p.signers.len()).collect();
+            let raw: Vec<[u8; 64]> = signatures.iter().map(|s| <[u8; 64]>::from(*s)).collect();
+            let tx = BlockTransaction {
+                index: 0,
+                request: 0,
+                signatures,
+                version: request.version,
+                message: p.message.clone(),
+                wire: wire::transaction_bytes(&raw, &p.bytes),
+                meta: empty_meta(),
+            };
+            Ok((tx, p.message))
+        })
+        .collect()
+}
+
+/// Compiles and serialises a request and finds the key of each of its message's signers.
+fn prepare(request: &TxRequest, blockhash: Hash) -> Result<Prepared<'_>, TransactionError> {
     let payer = request.payer.pubkey();
     let message =
         Message::compile(&payer, &request.instructions, blockhash).map_err(|_| TransactionError::SanitizeFailure)?;
-    let mut keypairs: BTreeMap<Pubkey, &Arc<Keypair>> = BTreeMap::new();
-    keypairs.insert(payer, &request.payer);
+    let mut keypairs: BTreeMap<Pubkey, &Keypair> = BTreeMap::new();
+    keypairs.insert(payer, &*request.payer);
     for k in &request.signers {
-        keypairs.insert(k.pubkey(), k);
+        keypairs.insert(k.pubkey(), &**k);
     }
     let bytes = wire::message_bytes(&message, request.version);
-    let signatures = message
+    let signers = message
         .signers()
         .iter()
-        .map(|key| keypairs.get(key).map(|k| k.sign_message(&bytes)))
+        .map(|key| keypairs.get(key).copied())
         .collect::<Option<Vec<_>>>()
         .ok_or(TransactionError::SanitizeFailure)?;
-    let raw: Vec<[u8; 64]> = signatures.iter().map(|s| <[u8; 64]>::from(*s)).collect();
-    let tx = BlockTransaction {
-        index: 0,
-        request: 0,
-        signatures,
-        version: request.version,
-        message: message.clone(),
-        wire: wire::transaction_bytes(&raw, &bytes),
-        meta: empty_meta(),
-    };
-    Ok((tx, message))
+    Ok(Prepared { message, bytes, signers })
 }
 
 fn empty_meta() -> nosana_reference::TransactionMeta {
