@@ -20,8 +20,8 @@ use crate::migrate::{self, AppliedMigration};
 use crate::rows::*;
 use crate::{ChConfig, ChError, WriteFence};
 
-/// A fenced INSERT checks its fence after this many rows: a writer whose fence closed sends
-/// nothing more (the rows are encoded faster than a millisecond per thousand).
+/// A fenced INSERT checks its fence again after this many rows: a writer whose fence has closed
+/// sends at most this many rows more, then abandons the INSERT.
 pub const FENCE_CHECK_ROWS: u64 = 256;
 
 /// Rows for the contiguous slot range `first..=last`.
@@ -310,7 +310,7 @@ impl ChStore {
                 report.rows_skipped += 1;
                 continue;
             }
-            if written % FENCE_CHECK_ROWS == 0 {
+            if written.is_multiple_of(FENCE_CHECK_ROWS) {
                 self.check_fence()?;
             }
             insert.write(row).await?;
@@ -336,7 +336,7 @@ impl ChStore {
         self.check_fence()?;
         let mut insert = self.inserter.insert_unescaped::<AccountStateRow>(&self.table("account_states")).await?;
         for (i, row) in rows.iter().enumerate() {
-            if i as u64 % FENCE_CHECK_ROWS == 0 {
+            if (i as u64).is_multiple_of(FENCE_CHECK_ROWS) {
                 self.check_fence()?;
             }
             insert.write(row).await?;
