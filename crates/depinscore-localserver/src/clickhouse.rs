@@ -339,6 +339,10 @@ fn write_config(dir: &Path, http_port: u16, tcp_port: u16, interserver_port: u16
             <!-- Off, as in current releases (18.16 turns it on): what the cache does for the
                  API is measured and tested as it would run in production. -->
             <use_uncompressed_cache>0</use_uncompressed_cache>
+            <!-- As schema/clickhouse-users/insert-timeout.xml sets it where docker-compose.yml
+                 runs the server: a request body silent for 2 s fails, so an indexer with a
+                 lease (15 s by default) can fence its INSERTs. -->
+            <http_receive_timeout>2</http_receive_timeout>
         </default>
         <readonly>
             <readonly>1</readonly>
