@@ -26,8 +26,8 @@ pub struct WriteFence {
     until_ms: Arc<AtomicU64>,
     /// Milliseconds before the lease's end from which writes stop.
     margin_ms: Arc<AtomicU64>,
-    /// The largest margin the lease leaves room for (renewals come every third of it).
-    max_margin: Duration,
+    /// The lease's length: the margin may take at most half of it (renewals come every third).
+    lease: Duration,
 }
 
 impl WriteFence {
@@ -37,7 +37,7 @@ impl WriteFence {
             base: Instant::now(),
             until_ms: Arc::new(AtomicU64::new(0)),
             margin_ms: Arc::new(AtomicU64::new(0)),
-            max_margin: Duration::MAX,
+            lease: Duration::MAX,
         }
     }
 
@@ -45,7 +45,7 @@ impl WriteFence {
     /// second) before it ends, a margin [`require_margin`](Self::require_margin) may widen up
     /// to half of the lease.
     pub fn for_lease(ttl: Duration) -> Self {
-        let fence = Self { max_margin: ttl / 2, ..Self::closed() };
+        let fence = Self { lease: ttl, ..Self::closed() };
         fence.margin_ms.store(millis((ttl / 5).max(Duration::from_secs(1))), Ordering::SeqCst);
         fence
     }
@@ -53,8 +53,8 @@ impl WriteFence {
     /// Widens the margin to at least `margin`; fails with [`ChError::FenceTooNarrow`] when
     /// that leaves less than half of the lease to write in.
     pub fn require_margin(&self, margin: Duration) -> Result<(), ChError> {
-        if margin > self.max_margin {
-            return Err(ChError::FenceTooNarrow { margin, lease: self.max_margin * 2 });
+        if margin > self.lease / 2 {
+            return Err(ChError::FenceTooNarrow { margin, lease: self.lease });
         }
         self.margin_ms.fetch_max(millis(margin), Ordering::SeqCst);
         Ok(())

@@ -26,7 +26,7 @@ fn lease_holder_pid(db: &Path) -> Option<u32> {
     })
 }
 
-/// ClickHouse (failing a request body silent for 2 s, as docker-compose.yml configures it), a
+/// ClickHouse (a test server fails a request body silent for 2 s, as docker-compose's does), a
 /// reference node streaming a fast history then 20 ms slots up to `LAST_SLOT`, and the
 /// settings of indexers on one stream with an 8 s lease (fenced 3 s before it ends).
 struct Stream {
@@ -41,8 +41,7 @@ struct Stream {
 
 impl Stream {
     fn new(name: &str) -> Stream {
-        let timeout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/clickhouse-users/insert-timeout.xml");
-        let clickhouse = ClickHouse::start_with_users(&[&timeout], &[]).unwrap();
+        let clickhouse = ClickHouse::start().unwrap();
         let dir = TempDir::new(name).unwrap();
         let (db, truth) = (dir.path().join("state.db"), dir.path().join("truth.json"));
         let (grpc, rpc) = (free_port().unwrap(), free_port().unwrap());
